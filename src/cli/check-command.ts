@@ -1,0 +1,47 @@
+// ftpops check <url|target>: run one check, print it (live stages on a TTY), exit 0/1/2.
+import { KnowledgeBase } from '../knowledge/knowledge-base.js';
+import { ProbeEngine } from '../probes/probe-engine.js';
+import type { ProbeRequest } from '../probes/probe.js';
+import { type CheckOverrides, requestForTarget, requestForUrl } from '../config/probe-request.js';
+import { defaultConfigPath, loadTargetsFile } from '../config/targets-file.js';
+import { ConfigError } from '../config/config-error.js';
+import { redactText, redactValue } from '../secrets/redact.js';
+import { headerLine, renderReport, stageLine } from './render-text.js';
+import { displayUrl } from '../probes/target-url.js';
+import type { CliIo } from './cli-io.js';
+
+export interface CheckFlags extends Omit<CheckOverrides, 'password'> {
+  json?: boolean;
+  passwordStdin?: boolean;
+}
+
+export async function checkCommand(subject: string, flags: CheckFlags, io: CliIo): Promise<number> {
+  const overrides: CheckOverrides = { ...flags };
+  if (flags.passwordStdin) overrides.password = await io.readStdin();
+  const req = buildRequest(subject, overrides, io.env);
+  const secrets = [req.password, req.passphrase];
+  if (/^[a-z]+:\/\/[^/@]*:[^@/]+@/i.test(subject)) {
+    io.err('ftpops: note: a password in the URL is visible to other users of this machine; prefer --password-stdin or --password-env');
+  }
+  const live = io.isTTY && !flags.json;
+  if (live) io.out(headerLine({ target: req.target, url: displayUrl(req) }));
+  const engine = new ProbeEngine(KnowledgeBase.load());
+  const report = await engine.run(req, live ? (stage) => io.out(redactText(stageLine(stage), secrets)) : undefined);
+  const safe = redactValue(report, secrets);
+  io.out(flags.json ? JSON.stringify(safe, null, 2) : renderReport(safe, { stagesAlreadyShown: live }));
+  return report.ok ? 0 : 1;
+}
+
+function buildRequest(subject: string, overrides: CheckOverrides, env: NodeJS.ProcessEnv): ProbeRequest {
+  if (subject.includes('://')) return requestForUrl(subject, overrides, env);
+  const configPath = defaultConfigPath(env);
+  const file = loadTargetsFile(configPath, env.FTPOPS_CONFIG !== undefined);
+  const target = file.targets.get(subject);
+  if (!target) {
+    const known = [...file.targets.keys()];
+    throw new ConfigError(
+      `unknown target '${subject.slice(0, 60)}'${known.length ? ` (known: ${known.join(', ')})` : ` (no targets in ${configPath}; give a URL like sftp://user@host)`}`,
+    );
+  }
+  return requestForTarget(target, overrides, env);
+}

@@ -1,0 +1,70 @@
+// The ftpops command line. Exit codes: 0 healthy, 1 a failure was found, 2 bad usage or config.
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { checkCommand } from './check-command.js';
+import { explainCommand } from './explain-command.js';
+import { targetsCommand } from './targets-command.js';
+import { type CliIo, processIo } from './cli-io.js';
+
+export const EXIT = { healthy: 0, failure: 1, usage: 2 } as const;
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('ftpops')
+    .description('Diagnose FTP, FTPS and SFTP services layer by layer')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('check')
+    .description('check a URL (ftp://, ftpes://, ftps://, sftp://) or a target from the targets file')
+    .argument('<url|target>')
+    .option('--json', 'print the report as one JSON object')
+    .option('--timeout <duration>', 'overall deadline, e.g. 10s (default 30s)')
+    .option('--write', 'also upload, download, compare and delete a small canary file')
+    .option('--path <dir>', 'directory to list (and write the canary into)')
+    .option('--host-key <SHA256:...>', 'pinned SSH host key fingerprint')
+    .option('--ca <file>', 'PEM CA certificate(s) to trust for FTPS')
+    .option('--insecure', 'do not verify the FTPS certificate')
+    .option('--identity <file>', 'SSH private key file')
+    .option('--password-stdin', 'read the password from standard input')
+    .addOption(new Option('--password-env <name>', 'read the password from this environment variable'))
+    .action(async (subject: string, flags) => setExit(await checkCommand(subject, flags, io)));
+
+  program
+    .command('explain')
+    .description('explain a finding code, an FTP reply code, an errno or a TLS error')
+    .argument('[code]')
+    .action((code: string | undefined) => setExit(explainCommand(code, io)));
+
+  program
+    .command('targets')
+    .description('list the targets in the targets file (ftpops.yaml or $FTPOPS_CONFIG)')
+    .option('--json', 'print as JSON')
+    .action((flags) => setExit(targetsCommand(flags, io)));
+
+  return program;
+}
+
+/** Run the CLI; never throws, always returns an exit code. */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let exit: number = EXIT.healthy;
+  const program = buildProgram(io, (code) => {
+    exit = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exit;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; commander has already printed its one-line message.
+      return err.exitCode === 0 ? EXIT.healthy : EXIT.usage;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`ftpops: ${err.message}`);
+      return EXIT.usage;
+    }
+    io.err(`ftpops: internal error: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,140 @@
+// The targets file (ftpops.yaml, or $FTPOPS_CONFIG): named targets with credentials by reference
+// only. Validated once at load; every error names the file, the line and the field.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { parseDuration } from './duration.js';
+import { parseTargetUrl } from '../probes/target-url.js';
+import { STAGE_NAMES } from '../probes/probe.js';
+
+const duration = z.union([z.string(), z.number()]);
+const secretRefName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+const INLINE_SECRET_KEYS = ['password', 'passphrase', 'privateKey', 'secret', 'token'];
+
+export const targetSchema = z
+  .object({
+    url: z.string().min(1),
+    description: z.string().optional(),
+    passwordEnv: secretRefName.optional(),
+    passwordFile: z.string().min(1).optional(),
+    privateKeyFile: z.string().min(1).optional(),
+    passphraseEnv: secretRefName.optional(),
+    hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "must be an OpenSSH fingerprint like 'SHA256:' + 43 base64 characters").optional(),
+    ca: z.string().min(1).optional(),
+    insecure: z.boolean().default(false),
+    path: z.string().min(1).optional(),
+    write: z.boolean().default(false),
+    timeout: duration.optional(),
+    stageTimeouts: z.partialRecord(z.enum(STAGE_NAMES), duration).optional(),
+  })
+  .strict();
+export type TargetConfig = z.infer<typeof targetSchema> & { name: string; baseDir: string };
+
+const fileSchema = z
+  .object({
+    targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'target names are letters, digits, . _ -'), targetSchema).default({}),
+  })
+  .passthrough();
+
+export interface TargetsFile {
+  path: string;
+  targets: Map<string, TargetConfig>;
+}
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.FTPOPS_CONFIG ?? 'ftpops.yaml');
+}
+
+/** Load the targets file; a missing default file is an empty set, a missing named one an error. */
+export function loadTargetsFile(path: string, required: boolean): TargetsFile {
+  if (!existsSync(path)) {
+    if (required) throw new ConfigError(`${path}: no such targets file`);
+    return { path, targets: new Map() };
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseTargetsYaml(text, path);
+}
+
+export function parseTargetsYaml(text: string, path: string): TargetsFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = lineCounter.linePos(yamlError.pos[0]).line;
+    throw new ConfigError(`${path}${line ? `:${line}` : ''}: invalid YAML: ${yamlError.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS() ?? {};
+  const lineOf = (fieldPath: Array<string | number>) => {
+    const node = nodeAt(doc.contents, fieldPath);
+    const offset = node?.range?.[0];
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  };
+  refuseInlineSecrets(raw, path, lineOf);
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const fieldPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    const line = lineOf(fieldPath) ?? lineOf(fieldPath.slice(0, -1));
+    const message = issue.code === 'unrecognized_keys' ? `unknown field '${issue.keys.join("', '")}'` : issue.message;
+    throw new ConfigError(`${path}${line ? `:${line}` : ''}: ${fieldPath.join('.') || '(top level)'}: ${message}`);
+  }
+  const targets = new Map<string, TargetConfig>();
+  for (const [name, target] of Object.entries(parsed.data.targets)) {
+    const where = (field: string) => `${path}${lineOf(['targets', name, field]) ? `:${lineOf(['targets', name, field])}` : ''}: targets.${name}.${field}`;
+    try {
+      const url = parseTargetUrl(target.url);
+      if (url.password !== undefined) throw new ConfigError('inline passwords are refused: use passwordEnv or passwordFile');
+    } catch (err) {
+      throw new ConfigError(`${where('url')}: ${(err as Error).message}`);
+    }
+    if (target.timeout !== undefined) wrap(where('timeout'), () => parseDuration(target.timeout!, 'timeout'));
+    for (const [stage, value] of Object.entries(target.stageTimeouts ?? {})) {
+      wrap(where(`stageTimeouts.${stage}`), () => parseDuration(value as string | number, stage));
+    }
+    targets.set(name, { ...target, name, baseDir: dirname(path) });
+  }
+  return { path, targets };
+}
+
+function refuseInlineSecrets(raw: unknown, path: string, lineOf: (p: Array<string | number>) => number | undefined): void {
+  const targets = (raw as { targets?: Record<string, Record<string, unknown>> })?.targets;
+  if (!targets || typeof targets !== 'object') return;
+  for (const [name, target] of Object.entries(targets)) {
+    if (!target || typeof target !== 'object') continue;
+    for (const key of INLINE_SECRET_KEYS) {
+      if (key in target) {
+        const line = lineOf(['targets', name, key]);
+        throw new ConfigError(
+          `${path}${line ? `:${line}` : ''}: targets.${name}.${key}: inline secrets are refused; use ${key === 'passphrase' ? 'passphraseEnv' : key === 'privateKey' ? 'privateKeyFile' : 'passwordEnv or passwordFile'}`,
+        );
+      }
+    }
+  }
+}
+
+function wrap(where: string, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    throw new ConfigError(`${where}: ${(err as Error).message.replace(/^[^:]+: /, '')}`);
+  }
+}
+
+function nodeAt(node: unknown, fieldPath: Array<string | number>): YamlNode | undefined {
+  let current = node;
+  for (const key of fieldPath) {
+    if (!isMap(current)) return undefined;
+    const pair = current.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+    if (!pair) return undefined;
+    current = pair.value ?? pair.key;
+  }
+  return current as YamlNode | undefined;
+}

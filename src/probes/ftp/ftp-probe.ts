@@ -1,0 +1,217 @@
+// FTP, explicit FTPS (AUTH TLS, RFC 4217) and implicit FTPS, driven step by step through
+// basic-ftp so that every stage can be timed and classified on its own and the greeting is kept
+// even when it is a refusal (basic-ftp's access() loses it on failure).
+import type { Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { Client, FTPError, type FTPResponse } from 'basic-ftp';
+import type { ProbeFacts, ProbeRequest } from '../probe.js';
+import { SignalError, cleanText } from '../failure-signal.js';
+import type { StageRunner } from '../run-stage.js';
+import { WireWatch } from '../wire-watch.js';
+import { identifySilentPort, sniffGreeting } from '../identify-silent-port.js';
+import { tlsFacts, tlsOptionsFor, verifyCertificate } from '../tls-check.js';
+import { passiveStrategy } from './passive-strategy.js';
+import { canaryPayload, sha256 } from '../canary.js';
+import { softwareFromBanner } from '../server-software.js';
+import { collectStream, streamOf } from './streams.js';
+
+/** A basic-ftp Client that exposes the greeting step and remembers what FEAT said. */
+class ProbeFtpClient extends Client {
+  features_: string[] = [];
+
+  /** What Client.connect() does after the socket connects (its own step is private). */
+  awaitGreeting(): Promise<FTPResponse> {
+    return this.ftp.handle(undefined, (res, task) => {
+      if (res instanceof Error) task.reject(res);
+      // 120 "ready in nnn minutes" is not ready: reject it like any non-2xx greeting.
+      else if (res.code >= 200 && res.code < 300) task.resolve(res);
+      else task.reject(new FTPError(res));
+    });
+  }
+
+  override async features(): Promise<Map<string, string>> {
+    const features = await super.features();
+    this.features_ = [...features.entries()].map(([k, v]) => cleanText(v ? `${k} ${v}` : k));
+    return features;
+  }
+}
+
+const ANONYMOUS = { user: 'anonymous', password: 'anonymous@' };
+/** After this long without a single byte, ask whether the port waits for TLS or HTTP. */
+const SILENCE_BEFORE_IDENTIFY_MS = 2_000;
+
+export async function runFtpProbe(req: ProbeRequest, runner: StageRunner, socket: Socket, facts: ProbeFacts, track: (s: Socket) => void): Promise<void> {
+  // basic-ftp's own timeout stays off: the stage runner owns every deadline.
+  const client = new ProbeFtpClient(0);
+  client.prepareTransfer = passiveStrategy(facts);
+  const closeClient = () => client.close();
+  try {
+    if (req.protocol === 'ftps') {
+      const secured = await runner.run('secure', () => implicitHandshake(req, socket, track), (s) => describeTls(facts, s));
+      await greet(req, runner, client, secured, facts);
+      client.ftp.tlsOptions = tlsOptionsFor(req); // after the socket: setting the socket resets them
+    } else {
+      await greet(req, runner, client, socket, facts);
+      if (req.protocol === 'ftpes') {
+        await runner.run('secure', async () => {
+          await client.useTLS(tlsOptionsFor(req));
+          return checkTls(client.ftp.socket as TLSSocket, req, facts);
+        }, (s) => describeTls(facts, s));
+      } else {
+        runner.skip('secure', 'plain FTP: no TLS');
+      }
+    }
+
+    const credentials = req.user ? { user: req.user, password: req.password ?? '' } : ANONYMOUS;
+    facts.loginUser = credentials.user;
+    await runner.run('login', async () => {
+      const res = await client.login(credentials.user, credentials.password);
+      await client.useDefaultSettings();
+      facts.features = client.features_;
+      return res;
+    }, (res) => `${res.code} ${cleanText(res.message.replace(/^\d{3}[ -]?/, ''))}`);
+
+    await runner.run('list', async () => {
+      if (req.path) await client.cd(req.path);
+      facts.cwd = await client.pwd();
+      const entries = await client.list();
+      facts.entries = entries.length;
+      return entries.length;
+    }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}${facts.passiveAddress ? ` via passive ${facts.passiveAddress}` : ''}`);
+
+    if (req.write) {
+      await runner.run('transfer', () => roundTrip(client, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+    } else {
+      runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
+    }
+
+    // QUIT is a courtesy: a server that hangs up without 221 does not fail the check.
+    await runner
+      .run('close', async () => {
+        const res = await client.send('QUIT').catch(() => undefined);
+        return res ? `${res.code}` : 'closed';
+      }, (s) => s)
+      .catch(() => undefined);
+  } finally {
+    closeClient();
+  }
+}
+
+async function greet(req: ProbeRequest, runner: StageRunner, client: ProbeFtpClient, socket: Socket, facts: ProbeFacts): Promise<void> {
+  const watch = new WireWatch(socket, { expects: 'ftp' });
+  client.ftp.socket = socket;
+  try {
+    const res = await runner.run('greet', async () => {
+      try {
+        return await awaitGreeting(client, watch, req);
+      } catch (err) {
+        // The watch destroyed the socket for an oversized reply: report that, not the socket error.
+        throw watch.violation ? new SignalError(watch.violation) : err;
+      }
+    }, (r) => cleanText(r.message.split(/\r?\n/)[0] ?? ''));
+    facts.banner = bannerOf(res.message);
+    facts.software = softwareFromBanner(facts.banner);
+  } catch (err) {
+    // A refusing greeting (421, 500 OOPS) is a fact worth showing too.
+    if (watch.firstLine) facts.banner = watch.firstLine;
+    throw err;
+  } finally {
+    watch.release();
+  }
+}
+
+async function awaitGreeting(client: ProbeFtpClient, watch: WireWatch, req: ProbeRequest): Promise<FTPResponse> {
+  const greeting = client.awaitGreeting();
+  const socket = client.ftp.socket;
+  // If the port stays silent, it may be waiting for the client: TLS (implicit FTPS, HTTPS) or HTTP.
+  const identify = new Promise<never>((_, reject) => {
+    const timer = setTimeout(async () => {
+      if (!watch.silent || socket.destroyed) return;
+      const speaks = await identifySilentPort(socket.remoteAddress ?? req.host, req.port, 3_000);
+      if (speaks && watch.silent) {
+        reject(new SignalError({
+          source: 'protocol',
+          key: `mismatch:${speaks}`,
+          speaks,
+          stage: 'greet',
+          message: `no FTP greeting; the port answers ${speaks === 'tls' ? 'a TLS handshake (implicit FTPS? try ftps://)' : 'HTTP'}`,
+        }));
+      }
+    }, SILENCE_BEFORE_IDENTIFY_MS);
+    greeting.finally(() => clearTimeout(timer)).catch(() => undefined);
+    watch.verdict.catch(() => clearTimeout(timer));
+  });
+  return Promise.race([greeting, watch.verdict.then(() => greeting), identify]);
+}
+
+async function implicitHandshake(req: ProbeRequest, socket: Socket, track: (s: Socket) => void): Promise<TLSSocket> {
+  const options: ConnectionOptions = { ...tlsOptionsFor(req), socket };
+  try {
+    return await new Promise<TLSSocket>((resolve, reject) => {
+      const secured = tlsConnect(options, () => {
+        secured.off('error', reject);
+        resolve(secured);
+      });
+      track(secured);
+      secured.once('error', reject);
+    });
+  } catch (err) {
+    // A plaintext greeting where a TLS ServerHello was expected: say what the port speaks.
+    const speaks = await sniffGreeting(socket.remoteAddress ?? req.host, req.port, 1_500);
+    if (speaks && speaks !== 'tls') {
+      throw new SignalError({
+        source: 'protocol',
+        key: `mismatch:${speaks}`,
+        speaks,
+        stage: 'secure',
+        message: `implicit FTPS expected a TLS handshake but the port speaks ${speaks}${speaks === 'ftp' ? ' in plain text (try ftp:// or ftpes://)' : ''}`,
+      });
+    }
+    throw err;
+  }
+}
+
+function checkTls(socket: TLSSocket, req: ProbeRequest, facts: ProbeFacts): TLSSocket {
+  facts.tls = tlsFacts(socket);
+  verifyCertificate(facts.tls, req);
+  return socket;
+}
+
+function describeTls(facts: ProbeFacts, _socket: TLSSocket): string {
+  const t = facts.tls;
+  return t ? `${t.version ?? '?'} ${t.cipher ?? ''}${t.daysLeft !== undefined ? `, certificate ${t.daysLeft} days left` : ''}`.trim() : 'TLS';
+}
+
+async function roundTrip(client: ProbeFtpClient, facts: ProbeFacts): Promise<number> {
+  const { name, payload } = canaryPayload();
+  let uploaded = false;
+  try {
+    await client.uploadFrom(streamOf(payload), name);
+    uploaded = true;
+    const back = await collectStream((sink) => client.downloadTo(sink, name));
+    await client.remove(name);
+    uploaded = false;
+    const expected = sha256(payload);
+    if (sha256(back) !== expected) {
+      throw new SignalError({
+        source: 'check',
+        key: 'checksum_mismatch',
+        stage: 'transfer',
+        message: `uploaded ${payload.length} bytes (sha256 ${expected.slice(0, 12)}…) but read back ${back.length} bytes (sha256 ${sha256(back).slice(0, 12)}…)`,
+      });
+    }
+    facts.transfer = { bytes: payload.length, sha256: expected };
+    return payload.length;
+  } finally {
+    // Never leave a canary behind, even when the comparison failed.
+    if (uploaded && !client.closed) await client.remove(name).catch(() => undefined);
+  }
+}
+
+function bannerOf(message: string): string {
+  return message
+    .split(/\r?\n/)
+    .map((line) => cleanText(line.replace(/^\d{3}[ -]?/, '')))
+    .filter((line) => line.length > 0)
+    .join('\n');
+}

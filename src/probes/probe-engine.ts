@@ -1,0 +1,72 @@
+// One check, start to end: resolve → connect → protocol stages → report. Never throws for a
+// failing server: the first failing stage becomes the report's finding.
+import type { Socket } from 'node:net';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
+import { type FailureSignal, type ProbeFacts, type ProbeReport, type ProbeRequest, STAGE_NAMES, type StageListener } from './probe.js';
+import { StageFailure, StageRunner } from './run-stage.js';
+import { connectTcp, resolveHost } from './net-stages.js';
+import { runFtpProbe } from './ftp/ftp-probe.js';
+import { runSftpProbe } from './sftp/sftp-probe.js';
+import { collectWarnings } from './warnings.js';
+import { cleanText } from './failure-signal.js';
+import { displayUrl } from './target-url.js';
+
+export interface ProbeEngineOptions {
+  knowledge: KnowledgeBase;
+  onStage?: StageListener;
+}
+
+export class ProbeEngine {
+  constructor(private readonly knowledge: KnowledgeBase) {}
+
+  async run(req: ProbeRequest, onStage?: StageListener): Promise<ProbeReport> {
+    const startedAt = new Date();
+    const started = performance.now();
+    const sockets = new Set<Socket>();
+    const destroyAll = () => {
+      for (const s of sockets) s.destroy();
+    };
+    const runner = new StageRunner({
+      family: req.protocol === 'sftp' ? 'sftp' : 'ftp',
+      stageTimeouts: req.stageTimeouts,
+      timeoutMs: req.timeoutMs,
+      onStage,
+      onAbort: destroyAll,
+    });
+    const facts: ProbeFacts = { host: req.host, port: req.port };
+    let failure: FailureSignal | undefined;
+    try {
+      const resolved = await runner.run('resolve', () => resolveHost(req.host), (r) =>
+        r.addresses.length > 1 ? `${r.address} (of ${r.addresses.join(', ')})` : r.address);
+      facts.addresses = resolved.addresses;
+      facts.address = resolved.address;
+      const socket = await runner.run('connect', () => connectTcp(resolved.address, req.port, (s) => sockets.add(s)), () =>
+        `${resolved.address.includes(':') ? `[${resolved.address}]` : resolved.address}:${req.port}`);
+      if (req.protocol === 'sftp') await runSftpProbe(req, runner, socket, facts);
+      else await runFtpProbe(req, runner, socket, facts, (s) => sockets.add(s));
+    } catch (err) {
+      failure = err instanceof StageFailure
+        ? err.signal
+        : { source: 'check', key: 'unexpected', stage: runner.stages.at(-1)?.name ?? 'resolve', message: cleanText(String(err)) };
+    } finally {
+      destroyAll();
+    }
+    // Show the stages that were never reached, so a timeline always has all of them.
+    for (const name of STAGE_NAMES) {
+      if (!runner.stages.some((s) => s.name === name)) runner.skip(name, 'not reached');
+    }
+    const finding = failure ? this.knowledge.findingFor(failure) : null;
+    return {
+      target: req.target,
+      url: displayUrl(req),
+      protocol: req.protocol,
+      ok: finding === null,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      stages: runner.stages,
+      finding,
+      warnings: collectWarnings(this.knowledge, req, facts, runner.stages),
+      facts,
+    };
+  }
+}

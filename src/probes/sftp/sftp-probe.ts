@@ -1,0 +1,183 @@
+// SFTP over SSH-2 with ssh2. ssh2 reports progress as events (handshake, ready) on one
+// connection; each stage below waits for its milestone, so stages keep their own deadlines and
+// timings just like the step-by-step FTP probe.
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import ssh2 from 'ssh2';
+import type { ConnectConfig, NegotiatedAlgorithms, SFTPWrapper } from 'ssh2';
+import type { ProbeFacts, ProbeRequest } from '../probe.js';
+import { SignalError } from '../failure-signal.js';
+import type { StageRunner } from '../run-stage.js';
+import { WireWatch } from '../wire-watch.js';
+import { identifySilentPort } from '../identify-silent-port.js';
+import { softwareFromBanner } from '../server-software.js';
+import { canaryPayload, sha256 } from '../canary.js';
+import { Milestones } from './milestones.js';
+import { readRemote, writeRemote, sftpCall } from './sftp-calls.js';
+
+const { Client } = ssh2;
+
+/** OpenSSH's fingerprint form: "SHA256:" + unpadded base64 of the SHA-256 of the key blob. */
+export function openSshFingerprint(keyBlob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socket: Socket, facts: ProbeFacts): Promise<void> {
+  const conn = new Client();
+  const milestones = new Milestones();
+  const watch = new WireWatch(socket, { expects: 'ssh' });
+  let pinnedMismatch: string | undefined;
+  facts.ssh = {};
+  const ssh = facts.ssh;
+
+  // Listen with .on, never .once: ssh2 can emit a second error (e.g. client-timeout then
+  // protocol) and an unhandled one would kill the process.
+  conn.on('error', (err) => milestones.fail(pinnedMismatch ? hostKeyMismatch(req, pinnedMismatch) : err));
+  conn.on('close', () => milestones.fail(Object.assign(new Error('SSH connection closed by the server'), { code: 'ECONNRESET' })));
+  conn.on('handshake', (negotiated: NegotiatedAlgorithms) => {
+    ssh.kex = negotiated.kex;
+    ssh.hostKeyAlgorithm = negotiated.serverHostKey;
+    ssh.cipher = negotiated.cs.cipher;
+    ssh.mac = negotiated.cs.mac;
+    ssh.compression = negotiated.cs.compress;
+    milestones.reach('handshake');
+  });
+  conn.on('ready', () => milestones.reach('ready'));
+
+  const config: ConnectConfig = {
+    sock: socket,
+    username: req.user ?? 'anonymous',
+    // The stage runner owns every deadline.
+    readyTimeout: 2_147_483_647,
+    keepaliveInterval: 0,
+    // Offer legacy algorithms last, so a server that only has them is reported as a
+    // ssh.weak_algorithms warning instead of failing key exchange.
+    algorithms: {
+      kex: { append: [/./] },
+      cipher: { append: [/./] },
+      hmac: { append: [/./] },
+      serverHostKey: { append: [/./] },
+    } as unknown as ConnectConfig['algorithms'],
+    hostVerifier: (key: Buffer) => {
+      ssh.hostKeyFingerprint = openSshFingerprint(key);
+      if (req.hostKey && req.hostKey !== ssh.hostKeyFingerprint) {
+        pinnedMismatch = ssh.hostKeyFingerprint;
+        return false;
+      }
+      return true;
+    },
+    ...(req.password !== undefined ? { password: req.password } : {}),
+    ...(req.privateKey ? { privateKey: req.privateKey } : {}),
+    ...(req.passphrase !== undefined ? { passphrase: req.passphrase } : {}),
+  };
+
+  let sftp: SFTPWrapper | undefined;
+  try {
+    conn.connect(config);
+    await runner.run('greet', () => awaitIdentification(watch, milestones, socket, req), () => ssh.identification);
+
+    await runner.run('secure', () => milestones.wait('handshake'), () =>
+      `${ssh.kex}, ${ssh.hostKeyAlgorithm} ${ssh.hostKeyFingerprint ?? ''}, ${ssh.cipher}`);
+
+    facts.loginUser = config.username;
+    sftp = await runner.run('login', async () => {
+      await milestones.wait('ready');
+      return openSftp(conn);
+    }, () => `${config.username} authenticated, sftp subsystem open`);
+
+    const channel = sftp;
+    await runner.run('list', async () => {
+      facts.cwd = await sftpCall<string>((cb) => channel.realpath(req.path ?? '.', cb));
+      const entries = await sftpCall<unknown[]>((cb) => channel.readdir(facts.cwd ?? '.', cb));
+      facts.entries = entries.length;
+      return entries.length;
+    }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}`);
+
+    if (req.write) {
+      await runner.run('transfer', () => roundTrip(channel, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+    } else {
+      runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
+    }
+
+    await runner.run('close', async () => {
+      channel.end();
+      conn.end();
+      return 'closed';
+    }, (s) => s).catch(() => undefined);
+  } finally {
+    watch.release();
+    if (watch.identification) {
+      ssh.identification = watch.identification;
+      facts.banner = watch.identification;
+      facts.software = softwareFromBanner(watch.identification);
+    }
+    conn.removeAllListeners('close');
+    conn.on('error', () => undefined);
+    conn.destroy();
+  }
+}
+
+async function awaitIdentification(watch: WireWatch, milestones: Milestones, socket: Socket, req: ProbeRequest): Promise<string> {
+  // ssh2 sends its own identification first; a server that never answers may be a TLS or
+  // HTTP port waiting for something else, so ask after a short silence.
+  const timer = setTimeout(async () => {
+    if (!watch.silent || socket.destroyed) return;
+    const speaks = await identifySilentPort(socket.remoteAddress ?? req.host, req.port, 3_000);
+    if (speaks && watch.silent) {
+      milestones.fail(new SignalError({ source: 'protocol', key: `mismatch:${speaks}`, speaks, stage: 'greet', message: `no SSH identification; the port answers ${speaks}` }));
+    }
+  }, 2_000);
+  try {
+    await Promise.race([watch.verdict, milestones.wait('failure-only')]);
+    // The verdict is in as soon as "SSH-" arrives; the line itself may still be on its way.
+    while (!watch.identification) await Promise.race([milestones.wait('handshake'), delay(5)]);
+    return watch.identification;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function openSftp(conn: InstanceType<typeof Client>): Promise<SFTPWrapper> {
+  return new Promise((resolve, reject) => {
+    conn.sftp((err, sftp) => {
+      if (err) {
+        // ssh2: "Unable to start subsystem: sftp" when the server has no (working) Subsystem sftp.
+        reject(new SignalError({ source: 'ssh', key: 'subsystem-failed', stage: 'login', reply: { text: err.message }, message: err.message }));
+      } else resolve(sftp);
+    });
+  });
+}
+
+async function roundTrip(sftp: SFTPWrapper, facts: ProbeFacts): Promise<number> {
+  const { name, payload } = canaryPayload();
+  const path = `${facts.cwd === '/' ? '' : facts.cwd ?? '.'}/${name}`;
+  let uploaded = false;
+  try {
+    await writeRemote(sftp, path, payload);
+    uploaded = true;
+    const back = await readRemote(sftp, path);
+    await sftpCall<void>((cb) => sftp.unlink(path, cb));
+    uploaded = false;
+    if (sha256(back) !== sha256(payload)) {
+      throw new SignalError({ source: 'check', key: 'checksum_mismatch', stage: 'transfer', message: `uploaded ${payload.length} bytes but read back ${back.length} bytes with another SHA-256` });
+    }
+    facts.transfer = { bytes: payload.length, sha256: sha256(payload) };
+    return payload.length;
+  } finally {
+    if (uploaded) await sftpCall<void>((cb) => sftp.unlink(path, cb)).catch(() => undefined);
+  }
+}
+
+function hostKeyMismatch(req: ProbeRequest, seen: string): SignalError {
+  return new SignalError({
+    source: 'check',
+    key: 'hostkey_mismatch',
+    stage: 'secure',
+    reply: { text: `server presented ${seen}` },
+    message: `host key ${seen} is not the pinned ${req.hostKey}`,
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

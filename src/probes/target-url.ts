@@ -1,0 +1,69 @@
+// Target URLs with FileZilla's and curl's meanings: ftp:// plain, ftpes:// explicit FTPS (AUTH TLS),
+// ftps:// implicit FTPS (port 990), sftp:// SSH file transfer (port 22).
+import { isIP } from 'node:net';
+import { ConfigError } from '../config/config-error.js';
+import { DEFAULT_PORTS, type Protocol, type ProbeRequest } from './probe.js';
+
+export interface ParsedTargetUrl {
+  protocol: Protocol;
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  path?: string;
+}
+
+const SCHEMES: Record<string, Protocol> = { 'ftp:': 'ftp', 'ftpes:': 'ftpes', 'ftps:': 'ftps', 'sftp:': 'sftp' };
+
+export function parseTargetUrl(input: string): ParsedTargetUrl {
+  const text = input.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (!scheme) throw new ConfigError(`not a URL: '${printable(text)}' (expected e.g. sftp://user@host or ftpes://host:21)`);
+  const protocol = SCHEMES[scheme];
+  if (!protocol) throw new ConfigError(`unknown scheme '${scheme}//' (use ftp://, ftpes://, ftps:// or sftp://)`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`malformed URL: '${printable(withoutPassword(text))}'`);
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!host) throw new ConfigError(`the URL names no host: '${printable(withoutPassword(text))}'`);
+  if (!isIP(host) && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(host)) {
+    throw new ConfigError(`'${printable(host)}' is not a valid host name`);
+  }
+  const port = url.port ? Number(url.port) : DEFAULT_PORTS[protocol];
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`port out of range in '${printable(withoutPassword(text))}'`);
+  const parsed: ParsedTargetUrl = { protocol, host, port };
+  if (url.username) parsed.user = decode(url.username);
+  if (url.password) parsed.password = decode(url.password);
+  const path = decode(url.pathname);
+  if (path && path !== '/') parsed.path = path;
+  return parsed;
+}
+
+/** The URL as shown anywhere: never with a password. */
+export function displayUrl(req: Pick<ProbeRequest, 'protocol' | 'host' | 'port' | 'user' | 'path'>): string {
+  const host = isIP(req.host) === 6 ? `[${req.host}]` : req.host;
+  const user = req.user ? `${encodeURIComponent(req.user)}@` : '';
+  const path = req.path ? (req.path.startsWith('/') ? req.path : `/${req.path}`) : '';
+  return `${req.protocol}://${user}${host}:${req.port}${path}`;
+}
+
+function withoutPassword(text: string): string {
+  return text.replace(/^([a-z]+:\/\/[^/@:]*):[^@/]*@/i, '$1:***@');
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ConfigError('the URL has a malformed %-escape');
+  }
+}
+
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > 120 ? `${clean.slice(0, 120)}…` : clean;
+}

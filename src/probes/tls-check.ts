@@ -1,0 +1,76 @@
+// TLS for FTPS: the options every handshake uses, the facts read from a finished handshake, and
+// the verdict on the certificate. The handshake itself always completes (rejectUnauthorized:false)
+// so that the certificate can be shown even when it is expired or untrusted; the verdict is then
+// Node's own chain and hostname verification (authorizationError), applied before any credential
+// is sent.
+import { isIP } from 'node:net';
+import { type ConnectionOptions, rootCertificates, type TLSSocket } from 'node:tls';
+import type { ProbeRequest, TlsFacts } from './probe.js';
+import { SignalError } from './failure-signal.js';
+
+const DAY_MS = 86_400_000;
+
+export function tlsOptionsFor(req: ProbeRequest): ConnectionOptions {
+  return {
+    // Identity for hostname verification and for TLS session reuse on data connections
+    // (basic-ftp binds resumption to this host, see its connectImplicitTLS comment).
+    host: req.host,
+    ...(isIP(req.host) ? {} : { servername: req.host }),
+    rejectUnauthorized: false,
+    // Accept TLS 1.0/1.1 so an old server is reported as a tls.old_version warning rather than
+    // an opaque handshake failure.
+    minVersion: 'TLSv1',
+    ...(req.ca ? { ca: [...rootCertificates, req.ca.toString('utf8')] } : {}),
+  };
+}
+
+export function tlsFacts(socket: TLSSocket, now = Date.now()): TlsFacts {
+  const cert = socket.getPeerCertificate();
+  const cipher = socket.getCipher();
+  const facts: TlsFacts = {
+    version: socket.getProtocol() ?? undefined,
+    cipher: cipher?.standardName ?? cipher?.name,
+    authorized: socket.authorized,
+  };
+  if (socket.authorizationError) facts.authorizationError = String(socket.authorizationError);
+  if (cert && Object.keys(cert).length > 0) {
+    facts.subject = distinguishedName(cert.subject);
+    facts.issuer = distinguishedName(cert.issuer);
+    facts.subjectAltNames = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/) : [];
+    facts.validFrom = new Date(cert.valid_from).toISOString();
+    facts.validTo = new Date(cert.valid_to).toISOString();
+    facts.daysLeft = Math.floor((Date.parse(cert.valid_to) - now) / DAY_MS);
+    facts.fingerprint256 = cert.fingerprint256;
+  }
+  return facts;
+}
+
+/** Throws a tls SignalError unless the certificate is one the check may trust. */
+export function verifyCertificate(facts: TlsFacts, req: ProbeRequest, now = Date.now()): void {
+  if (req.insecure) return;
+  const expired = facts.validTo !== undefined && Date.parse(facts.validTo) < now;
+  // An expired certificate is the most actionable fact, whatever else is wrong with the chain.
+  const key = expired ? 'CERT_HAS_EXPIRED' : facts.authorized ? undefined : (facts.authorizationError ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  if (!key) return;
+  throw new SignalError({
+    source: 'tls',
+    key,
+    stage: 'secure',
+    message: describe(key, facts),
+  });
+}
+
+function describe(key: string, facts: TlsFacts): string {
+  const subject = facts.subject ? ` for ${facts.subject}` : '';
+  if (key === 'CERT_HAS_EXPIRED') return `certificate${subject} expired on ${facts.validTo?.slice(0, 10)}`;
+  if (key === 'ERR_TLS_CERT_ALTNAME_INVALID') return `certificate${subject} names ${facts.subjectAltNames?.join(', ') || 'other hosts'}`;
+  return `certificate${subject} issued by ${facts.issuer ?? 'unknown'} is not trusted (${key})`;
+}
+
+function distinguishedName(name: object | undefined): string | undefined {
+  if (!name) return undefined;
+  return Object.entries(name as Record<string, string | string[] | undefined>)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ');
+}

@@ -1,0 +1,129 @@
+// Watches the first bytes a server sends, beside the protocol library that parses them:
+//  - tells which protocol the port really speaks (an SSH identification on "port 21", a 220
+//    greeting on "port 22", a TLS record where a greeting was expected), because basic-ftp and
+//    ssh2 only wait and time out on a foreign greeting;
+//  - keeps the SSH identification line, which ssh2 has no public API for;
+//  - bounds what a hostile server can make us buffer before the greeting is complete
+//    (basic-ftp keeps an unfinished reply in memory without limit).
+import type { Socket } from 'node:net';
+import type { FailureSignal } from './probe.js';
+import { cleanText, SignalError } from './failure-signal.js';
+
+export type Speaks = NonNullable<FailureSignal['speaks']>;
+
+/** The longest single reply line we accept (RFC 959 has no limit; real greetings are < 1 KiB). */
+export const MAX_LINE_BYTES = 64 * 1024;
+/** The most we read before a greeting is complete (multi-line 220- banners included). */
+export const MAX_GREETING_BYTES = 256 * 1024;
+
+/** What do these first bytes look like? undefined = not enough bytes to tell yet. */
+export function classifyFirstBytes(bytes: Buffer): Speaks | undefined {
+  if (bytes.length === 0) return undefined;
+  const first = bytes[0];
+  // TLS record header: content type 0x16 handshake / 0x15 alert, then major version 3.
+  if (first === 0x16 || first === 0x15) return bytes.length < 2 ? undefined : bytes[1] === 0x03 ? 'tls' : 'unknown';
+  const head = bytes.subarray(0, 5).toString('latin1');
+  if (head.startsWith('SSH-')) return 'ssh';
+  if (head.startsWith('HTTP/')) return 'http';
+  if (/^\d{3}[ \-\r\n]/.test(head)) return 'ftp';
+  const couldStillMatch = ['SSH-', 'HTTP/'].some((p) => p.startsWith(head)) || /^\d{0,3}$/.test(head);
+  return couldStillMatch && bytes.length < 5 ? undefined : 'unknown';
+}
+
+export interface WireWatchOptions {
+  /** The protocol the probe expects; anything else is a protocol.mismatch. */
+  expects: 'ftp' | 'ssh';
+}
+
+/**
+ * Attach to a socket before the protocol library reads it. `verdict` settles as soon as the first
+ * bytes tell what the port speaks: it resolves when they match what is expected and rejects with
+ * a protocol.mismatch SignalError otherwise. Until `release()`, oversized input destroys the socket
+ * and is reported through `violation`.
+ */
+export class WireWatch {
+  readonly verdict: Promise<void>;
+  /** The SSH identification line (without CR LF), once seen. */
+  identification: string | undefined;
+  /** First line the server sent, for facts and messages. */
+  firstLine: string | undefined;
+  violation: FailureSignal | undefined;
+  private received = Buffer.alloc(0);
+  private total = 0;
+  private lineLength = 0;
+  private settle!: { resolve: () => void; reject: (e: Error) => void; done: boolean };
+  private readonly onData = (chunk: Buffer | string) => this.inspect(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, 'utf8'));
+
+  constructor(private readonly socket: Socket, private readonly options: WireWatchOptions) {
+    this.verdict = new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject, done: false };
+    });
+    // Nobody may be awaiting the verdict when the socket dies: keep that rejection handled.
+    this.verdict.catch(() => undefined);
+    socket.on('data', this.onData);
+  }
+
+  /** Stop watching (greeting complete; later replies are bounded by the library's own parsing). */
+  release(): void {
+    this.socket.off('data', this.onData);
+  }
+
+  /** Have any bytes arrived at all? */
+  get silent(): boolean {
+    return this.total === 0;
+  }
+
+  private inspect(chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.received.length < 512) this.received = Buffer.concat([this.received, chunk.subarray(0, 512)]);
+    if (!this.settle.done) this.judge();
+    if (this.options.expects === 'ssh' && this.identification === undefined) this.findIdentification();
+    this.bound(chunk);
+  }
+
+  private judge(): void {
+    const speaks = classifyFirstBytes(this.received);
+    if (speaks === undefined) return;
+    const newline = this.received.indexOf(0x0a);
+    if (newline >= 0) this.firstLine = cleanText(this.received.subarray(0, newline).toString('utf8'));
+    this.settle.done = true;
+    const expected = this.options.expects === 'ssh' ? 'ssh' : 'ftp';
+    // RFC 4253 §4.2 lets an SSH server send other lines before its identification; real servers
+    // do not, and a 3-digit line there is an FTP greeting, so judge by the first line.
+    if (speaks === expected) return this.settle.resolve();
+    const sample = cleanText(this.received.subarray(0, 80).toString(speaks === 'tls' || speaks === 'unknown' ? 'hex' : 'utf8'));
+    this.settle.reject(new SignalError({
+      source: 'protocol',
+      key: `mismatch:${speaks}`,
+      speaks,
+      stage: 'greet',
+      reply: { text: sample },
+      message: `expected ${expected === 'ssh' ? 'an SSH identification' : 'an FTP greeting'} but the port speaks ${speaks}`,
+    }));
+  }
+
+  private findIdentification(): void {
+    const text = this.received.toString('latin1');
+    const match = /(?:^|\n)(SSH-[^\r\n]*)\r?\n/.exec(text);
+    if (match?.[1]) this.identification = cleanText(match[1]);
+  }
+
+  private bound(chunk: Buffer): void {
+    const lastNewline = chunk.lastIndexOf(0x0a);
+    this.lineLength = lastNewline >= 0 ? chunk.length - lastNewline - 1 : this.lineLength + chunk.length;
+    const tooLong = this.lineLength > MAX_LINE_BYTES;
+    const tooMuch = this.options.expects === 'ftp' && this.total > MAX_GREETING_BYTES;
+    if (!tooLong && !tooMuch) return;
+    this.violation = {
+      source: 'protocol',
+      key: 'oversized-reply',
+      stage: 'greet',
+      reply: this.firstLine ? { text: this.firstLine } : { text: cleanText(this.received.subarray(0, 120).toString('utf8')) },
+      message: tooLong
+        ? `the server sent a line longer than ${MAX_LINE_BYTES / 1024} KiB without ending it`
+        : `the server sent more than ${MAX_GREETING_BYTES / 1024} KiB before completing its greeting`,
+    };
+    this.release();
+    this.socket.destroy(new SignalError(this.violation));
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { displayUrl, parseTargetUrl } from '../src/probes/target-url.js';
+import { parseDuration } from '../src/config/duration.js';
+
+describe('parseTargetUrl', () => {
+  it.each([
+    ['ftp://host', { protocol: 'ftp', host: 'host', port: 21 }],
+    ['ftpes://u@host', { protocol: 'ftpes', host: 'host', port: 21, user: 'u' }],
+    ['ftps://host', { protocol: 'ftps', port: 990 }],
+    ['sftp://deploy@files.example.com/upload', { protocol: 'sftp', port: 22, user: 'deploy', path: '/upload' }],
+    ['SFTP://a%40b@[::1]:2222', { protocol: 'sftp', host: '::1', port: 2222, user: 'a@b' }],
+    ['ftp://u:p%3Ass@127.0.0.1:2121/', { user: 'u', password: 'p:ss', host: '127.0.0.1', port: 2121 }],
+  ])('%s', (url, expected) => {
+    expect(parseTargetUrl(url)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['http://host', /unknown scheme 'http:\/\/'/],
+    ['host:21', /not a URL/],
+    ['ftp://', /malformed URL|names no host/],
+    ['ftp://host:99999', /port out of range|malformed/],
+    ['sftp://ho st', /malformed|not a valid host/],
+    ['ftp://u:secret@host:0x', /malformed/],
+  ])('%s is refused in one line', (url, message) => {
+    expect(() => parseTargetUrl(url)).toThrow(message);
+    try {
+      parseTargetUrl(url);
+    } catch (err) {
+      expect((err as Error).message).not.toContain('secret');
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('never shows a password', () => {
+    expect(displayUrl({ protocol: 'ftp', host: 'h', port: 21, user: 'u' })).toBe('ftp://u@h:21');
+    expect(displayUrl({ protocol: 'sftp', host: '::1', port: 22, path: '/x' })).toBe('sftp://[::1]:22/x');
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads units and refuses absurd values', () => {
+    expect(parseDuration('10s', 't')).toBe(10_000);
+    expect(parseDuration('500ms', 't')).toBe(500);
+    expect(parseDuration('2m', 't')).toBe(120_000);
+    expect(parseDuration(5, 't')).toBe(5_000);
+    expect(() => parseDuration('0s', 't')).toThrow(/out of range/);
+    expect(() => parseDuration('99999m', 't')).toThrow(/out of range/);
+    expect(() => parseDuration('soon', 't')).toThrow(/not a duration/);
+  });
+});
