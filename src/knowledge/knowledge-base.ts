@@ -113,7 +113,9 @@ export class KnowledgeBase {
 
   findingFor(signal: FailureSignal): Finding {
     const code = this.ruleFor(signal).code;
-    return this.finding(code, signal.stage, signal.reply ?? null, signal.message);
+    // The message often just repeats the server's reply; keep it only when it adds something.
+    const repeatsReply = signal.reply !== undefined && signal.message !== undefined && signal.message.includes(signal.reply.text);
+    return this.finding(code, signal.stage, signal.reply ?? null, repeatsReply ? undefined : signal.message);
   }
 
   finding(code: string, stage: StageName, reply: Finding['reply'] = null, detail?: string): Finding {

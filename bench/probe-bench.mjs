@@ -1,0 +1,143 @@
+// npm run bench:probe — the full check (connect + login + list + close) by the ftpops engine,
+// beside a bare basic-ftp / ssh2 loop doing the same steps, against the local test daemons.
+// Sequential and at concurrency 20; median ms per check, checks/s, and the engine/bare ratio.
+// Not a test: it measures. Results go to BENCHMARKS.md by hand, with the machine's size.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { Client as FtpClient } from 'basic-ftp';
+import ssh2 from 'ssh2';
+import { KnowledgeBase } from '../dist/knowledge/knowledge-base.js';
+import { ProbeEngine } from '../dist/probes/probe-engine.js';
+import { DEFAULT_STAGE_TIMEOUTS } from '../dist/probes/probe.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 60);
+const CONCURRENT_TOTAL = Number(process.env.BENCH_CONCURRENT_TOTAL ?? 200);
+const CONCURRENCY = 20;
+
+const startedHere = !process.env.BENCH_KEEP_TESTBED;
+execFileSync('bash', [`${root}/scripts/testbed.sh`, 'install'], { stdio: 'inherit' });
+execFileSync('bash', [`${root}/scripts/testbed.sh`, 'start'], { stdio: 'inherit' });
+const testbed = JSON.parse(readFileSync(`${root}/.testbed/testbed.json`, 'utf8'));
+const engine = new ProbeEngine(KnowledgeBase.load());
+
+function request(name, protocol) {
+  const server = testbed.servers[name];
+  return {
+    target: name, protocol, host: '127.0.0.1', port: server.port, user: testbed.user, password: testbed.password,
+    write: false, insecure: false, timeoutMs: 30_000, stageTimeouts: DEFAULT_STAGE_TIMEOUTS,
+  };
+}
+
+async function engineCheck(req) {
+  const report = await engine.run(req);
+  if (!report.ok) throw new Error(`engine check failed: ${report.finding.code} ${report.finding.detail ?? ''}`);
+}
+
+async function bareFtp(req) {
+  const client = new FtpClient(30_000);
+  try {
+    await client.access({ host: req.host, port: req.port, user: req.user, password: req.password });
+    await client.pwd();
+    await client.list();
+    await client.send('QUIT');
+  } finally {
+    client.close();
+  }
+}
+
+function bareSftp(req) {
+  return new Promise((resolve, reject) => {
+    const conn = new ssh2.Client();
+    conn.on('error', reject);
+    conn.on('ready', () => {
+      conn.sftp((err, sftp) => {
+        if (err) return reject(err);
+        sftp.realpath('.', (err2, cwd) => {
+          if (err2) return reject(err2);
+          sftp.readdir(cwd, (err3) => {
+            if (err3) return reject(err3);
+            conn.end();
+            resolve();
+          });
+        });
+      });
+    });
+    // Same socket set-up as the engine (Nagle off), so the comparison is only about the engine.
+    const sock = connect({ host: req.host, port: req.port });
+    sock.setNoDelay(true);
+    conn.connect({ sock, username: req.user, password: req.password, readyTimeout: 30_000 });
+  });
+}
+
+async function timeEach(fn, req, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(req);
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+async function concurrent(fn, req, total) {
+  const times = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < total) {
+      next++;
+      const t = performance.now();
+      await fn(req);
+      times.push(performance.now() - t);
+    }
+  }));
+  return { times, perSecond: total / ((performance.now() - t0) / 1000) };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const cases = [
+  ['vsftpd (ftp)', request('vsftpd-main', 'ftp'), bareFtp],
+  ['pure-ftpd (ftp)', request('pure-ftpd', 'ftp'), bareFtp],
+  ['OpenSSH (sftp)', request('sshd-main', 'sftp'), bareSftp],
+];
+
+const rows = [];
+try {
+  for (const [label, req, bare] of cases) {
+    // Warm up both paths, then alternate rounds so drift hits both sides alike.
+    await timeEach(engineCheck, req, 5);
+    await timeEach(bare, req, 5);
+    const seqEngine = [];
+    const seqBare = [];
+    for (let round = 0; round < 4; round++) {
+      seqEngine.push(...(await timeEach(engineCheck, req, SEQUENTIAL / 4)));
+      seqBare.push(...(await timeEach(bare, req, SEQUENTIAL / 4)));
+    }
+    const conBare = await concurrent(bare, req, CONCURRENT_TOTAL);
+    const conEngine = await concurrent(engineCheck, req, CONCURRENT_TOTAL);
+    rows.push({
+      label,
+      seq: { engine: median(seqEngine), bare: median(seqBare) },
+      con: { engine: median(conEngine.times), bare: median(conBare.times), engineRate: conEngine.perSecond, bareRate: conBare.perSecond },
+    });
+  }
+} finally {
+  if (startedHere) execFileSync('bash', [`${root}/scripts/testbed.sh`, 'stop'], { stdio: 'inherit' });
+}
+
+const f = (x) => x.toFixed(1);
+console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+console.log(`sequential: ${SEQUENTIAL} checks each; concurrent: ${CONCURRENT_TOTAL} checks at concurrency ${CONCURRENCY}\n`);
+console.log('| server | seq median engine ms | seq median bare ms | seq ratio | c20 median engine ms | c20 median bare ms | c20 engine checks/s | c20 bare checks/s | c20 throughput ratio |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.label} | ${f(r.seq.engine)} | ${f(r.seq.bare)} | ${(r.seq.engine / r.seq.bare).toFixed(2)} | ${f(r.con.engine)} | ${f(r.con.bare)} | ${f(r.con.engineRate)} | ${f(r.con.bareRate)} | ${(r.con.bareRate / r.con.engineRate).toFixed(2)} |`);
+}
+process.exit(0);
