@@ -47,7 +47,9 @@ describe.concurrent('FTP faults', () => {
 
   it('reset right after accept → tcp.reset at greet', async () => {
     const report = await check(await serve(startResetServer()));
-    expect(report.finding).toMatchObject({ code: 'tcp.reset', stage: 'greet' });
+    // The RST may beat Node's connect callback: either stage is an honest answer.
+    expect(report.finding?.code).toBe('tcp.reset');
+    expect(['connect', 'greet']).toContain(report.finding?.stage);
   });
 
   it('silence after connect → greet.timeout by the deadline', async () => {

@@ -50,10 +50,11 @@ export class StageRunner {
   async run<T>(name: StageName, work: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
     const started = this.now();
     const budget = Math.min(this.options.stageTimeouts[name], this.remainingMs());
+    const boundByOverall = budget < this.options.stageTimeouts[name];
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const overall = this.remainingMs() <= 1;
+        const overall = boundByOverall;
         reject(new StageFailure({
           source: 'timeout',
           key: overall ? 'overall' : 'stage',

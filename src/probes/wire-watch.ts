@@ -52,6 +52,7 @@ export class WireWatch {
   private total = 0;
   private lineLength = 0;
   private settle!: { resolve: () => void; reject: (e: Error) => void; done: boolean };
+  private lineEndWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private readonly onData = (chunk: Buffer | string) => this.inspect(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, 'utf8'));
 
   constructor(private readonly socket: Socket, private readonly options: WireWatchOptions) {
@@ -66,6 +67,17 @@ export class WireWatch {
   /** Stop watching (greeting complete; later replies are bounded by the library's own parsing). */
   release(): void {
     this.socket.off('data', this.onData);
+  }
+
+  /**
+   * Resolves once the last line received is complete. basic-ftp takes an unterminated "220 …"
+   * at the end of a chunk for a whole reply, so a greeting split mid-line (or an endless one)
+   * must be seen through to its line end before it is believed.
+   */
+  lineEnd(): Promise<void> {
+    if (this.violation) return Promise.reject(new SignalError(this.violation));
+    if (this.lineLength === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.lineEndWaiters.push({ resolve, reject }));
   }
 
   /** Have any bytes arrived at all? */
@@ -109,11 +121,22 @@ export class WireWatch {
   }
 
   private bound(chunk: Buffer): void {
-    const lastNewline = chunk.lastIndexOf(0x0a);
-    this.lineLength = lastNewline >= 0 ? chunk.length - lastNewline - 1 : this.lineLength + chunk.length;
-    const tooLong = this.lineLength > MAX_LINE_BYTES;
+    // The longest line in this chunk, counting the unfinished line carried over from before.
+    let longest = 0;
+    let start = 0;
+    let carried = this.lineLength;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+      longest = Math.max(longest, carried + nl - start);
+      carried = 0;
+      start = nl + 1;
+    }
+    this.lineLength = carried + chunk.length - start;
+    const tooLong = Math.max(longest, this.lineLength) > MAX_LINE_BYTES;
     const tooMuch = this.options.expects === 'ftp' && this.total > MAX_GREETING_BYTES;
-    if (!tooLong && !tooMuch) return;
+    if (!tooLong && !tooMuch) {
+      if (this.lineLength === 0) for (const w of this.lineEndWaiters.splice(0)) w.resolve();
+      return;
+    }
     this.violation = {
       source: 'protocol',
       key: 'oversized-reply',
@@ -124,6 +147,8 @@ export class WireWatch {
         : `the server sent more than ${MAX_GREETING_BYTES / 1024} KiB before completing its greeting`,
     };
     this.release();
-    this.socket.destroy(new SignalError(this.violation));
+    const error = new SignalError(this.violation);
+    for (const w of this.lineEndWaiters.splice(0)) w.reject(error);
+    this.socket.destroy(error);
   }
 }

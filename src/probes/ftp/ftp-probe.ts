@@ -103,7 +103,9 @@ async function greet(req: ProbeRequest, runner: StageRunner, client: ProbeFtpCli
   try {
     const res = await runner.run('greet', async () => {
       try {
-        return await awaitGreeting(client, watch, req);
+        const res = await awaitGreeting(client, watch, req);
+        await watch.lineEnd();
+        return res;
       } catch (err) {
         // The watch destroyed the socket for an oversized reply: report that, not the socket error.
         throw watch.violation ? new SignalError(watch.violation) : err;

@@ -1,0 +1,71 @@
+// The knowledge base hangs together, and classifies what the real daemons send
+// (test/fixtures/daemon-replies.md) into the right codes.
+import { describe, expect, it } from 'vitest';
+import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
+import type { FailureSignal } from '../src/probes/probe.js';
+
+const kb = KnowledgeBase.load();
+
+// Warnings are raised by src/probes/warnings.ts from facts, not from failure signals.
+const WARNING_CODES = ['tls.cert_expiring', 'tls.old_version', 'ftp.plaintext_login', 'data.private_address', 'ssh.weak_algorithms', 'slow.connect'];
+
+const PUBLIC_FAILURE_CODES = [
+  'dns.not_found', 'dns.failed', 'tcp.refused', 'tcp.timeout', 'tcp.unreachable', 'tcp.reset', 'greet.timeout',
+  'protocol.mismatch', 'ftp.unavailable', 'ftp.server_error', 'tls.unsupported', 'tls.handshake_failed',
+  'tls.cert_expired', 'tls.cert_untrusted', 'tls.hostname_mismatch', 'tls.required', 'auth.failed',
+  'ssh.hostkey_mismatch', 'ssh.kex_failed', 'ssh.sftp_unavailable', 'data.connect_failed', 'data.tls_reuse_required',
+  'data.aborted', 'fs.not_found', 'fs.permission_denied', 'fs.storage_full', 'fs.checksum_mismatch', 'stage.timeout',
+];
+
+describe('knowledge base data', () => {
+  it('is consistent: every runbook id exists, every rule names a defined code', () => {
+    expect(kb.problems()).toEqual([]);
+  });
+
+  it('defines the whole public code set', () => {
+    expect(kb.codes()).toEqual(expect.arrayContaining([...PUBLIC_FAILURE_CODES, ...WARNING_CODES]));
+    for (const code of WARNING_CODES) expect(kb.definition(code)?.severity).toBe('warning');
+    for (const code of PUBLIC_FAILURE_CODES) expect(kb.definition(code)?.severity).toBe('failure');
+  });
+
+  it('can reach every failure code from some signal rule', () => {
+    const reachable = new Set((kb as unknown as { rules: Array<{ code: string }> }).rules.map((r) => r.code));
+    for (const code of kb.codes().filter((c) => !WARNING_CODES.includes(c))) expect(reachable, code).toContain(code);
+  });
+
+  it('leads every code to a runbook that lists it', () => {
+    for (const code of kb.codes()) {
+      const runbook = kb.runbooks.get(kb.definition(code)!.runbook);
+      expect(runbook, code).toBeDefined();
+      expect(runbook!.findings, `${runbook!.id} should list ${code}`).toContain(code);
+    }
+  });
+});
+
+describe('classification of real daemon replies', () => {
+  const reply = (code: number, text: string, stage: FailureSignal['stage']): FailureSignal => ({ source: 'ftp-reply', key: String(code), stage, reply: { code, text } });
+  it.each<[string, FailureSignal, string]>([
+    ['vsftpd wrong password', reply(530, 'Login incorrect.', 'login'), 'auth.failed'],
+    ['vsftpd force_local_logins_ssl', reply(530, 'Non-anonymous sessions must use encryption.', 'login'), 'tls.required'],
+    ['pure-ftpd -Y 2', reply(421, 'Sorry, cleartext sessions and weak ciphers are not accepted on this server.', 'login'), 'tls.required'],
+    ['vsftpd max_clients', reply(421, 'There are too many connected users, please try later.', 'greet'), 'ftp.unavailable'],
+    ['vsftpd max_per_ip', reply(421, 'There are too many connections from your internet address.', 'greet'), 'ftp.unavailable'],
+    ['vsftpd without ssl_enable, AUTH TLS', reply(530, 'Please login with USER and PASS.', 'secure'), 'tls.unsupported'],
+    ['vsftpd 500 OOPS', reply(500, "OOPS: vsftpd: not found: directory given in 'secure_chroot_dir'", 'greet'), 'ftp.server_error'],
+    ['vsftpd CWD missing', reply(550, 'Failed to change directory.', 'list'), 'fs.not_found'],
+    ['vsftpd write_enable=NO', reply(550, 'Permission denied.', 'transfer'), 'fs.permission_denied'],
+    ['vsftpd require_ssl_reuse', reply(522, 'SSL connection failed: session reuse required', 'list'), 'data.tls_reuse_required'],
+    ['425', reply(425, "Can't open data connection.", 'list'), 'data.connect_failed'],
+    ['quota', reply(552, 'Exceeded storage allocation', 'transfer'), 'fs.storage_full'],
+    ['sshd wrong password', { source: 'ssh', key: 'client-authentication', stage: 'login' }, 'auth.failed'],
+    ['sshd no sftp', { source: 'ssh', key: 'subsystem-failed', stage: 'login' }, 'ssh.sftp_unavailable'],
+    ['sshd MaxStartups drop', { source: 'errno', key: 'ECONNRESET', stage: 'greet' }, 'tcp.reset'],
+    ['reset mid-transfer', { source: 'errno', key: 'ECONNRESET', stage: 'transfer' }, 'data.aborted'],
+    ['data connect refused', { source: 'errno', key: 'ECONNREFUSED', stage: 'list', channel: 'data' }, 'data.connect_failed'],
+    ['timeout at connect', { source: 'timeout', key: 'stage', stage: 'connect' }, 'tcp.timeout'],
+    ['timeout at login', { source: 'timeout', key: 'stage', stage: 'login' }, 'stage.timeout'],
+    ['unknown error', { source: 'check', key: 'unexpected', stage: 'list' }, 'check.unexpected_error'],
+  ])('%s', (_name, signal, code) => {
+    expect(kb.ruleFor(signal).code).toBe(code);
+  });
+});
