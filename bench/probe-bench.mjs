@@ -33,7 +33,7 @@ function request(name, protocol) {
 
 async function engineCheck(req) {
   const report = await engine.run(req);
-  if (!report.ok) throw new Error(`engine check failed: ${report.finding.code} ${report.finding.detail ?? ''}`);
+  if (!report.ok) throw new Error(`${report.finding.code} at ${report.finding.stage}: ${report.finding.detail ?? report.finding.reply?.text ?? ''}`);
 }
 
 async function bareFtp(req) {
@@ -72,12 +72,25 @@ function bareSftp(req) {
   });
 }
 
+// A failed check is counted and reported, never silently timed as a success.
+const failures = new Map();
+async function attempt(fn, req, label) {
+  const t = performance.now();
+  try {
+    await fn(req);
+    return performance.now() - t;
+  } catch (err) {
+    const key = `${label} ${fn.name}: ${String(err.message ?? err).slice(0, 120)}`;
+    failures.set(key, (failures.get(key) ?? 0) + 1);
+    return undefined;
+  }
+}
+
 async function timeEach(fn, req, n) {
   const times = [];
   for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn(req);
-    times.push(performance.now() - t);
+    const ms = await attempt(fn, req, req.target);
+    if (ms !== undefined) times.push(ms);
   }
   return times;
 }
@@ -89,9 +102,8 @@ async function concurrent(fn, req, total) {
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < total) {
       next++;
-      const t = performance.now();
-      await fn(req);
-      times.push(performance.now() - t);
+      const ms = await attempt(fn, req, `${req.target} c${CONCURRENCY}`);
+      if (ms !== undefined) times.push(ms);
     }
   }));
   return { times, perSecond: total / ((performance.now() - t0) / 1000) };
@@ -139,5 +151,9 @@ console.log('| server | seq median engine ms | seq median bare ms | seq ratio | 
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(`| ${r.label} | ${f(r.seq.engine)} | ${f(r.seq.bare)} | ${(r.seq.engine / r.seq.bare).toFixed(2)} | ${f(r.con.engine)} | ${f(r.con.bare)} | ${f(r.con.engineRate)} | ${f(r.con.bareRate)} | ${(r.con.bareRate / r.con.engineRate).toFixed(2)} |`);
+}
+if (failures.size) {
+  console.log('\nfailed checks (excluded from the timings):');
+  for (const [key, n] of failures) console.log(`  ${n} × ${key}`);
 }
 process.exit(0);

@@ -69,3 +69,11 @@ describe('classification of real daemon replies', () => {
     expect(kb.ruleFor(signal).code).toBe(code);
   });
 });
+
+describe('documentation', () => {
+  it('README documents every finding code', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const code of kb.codes()) expect(readme, code).toContain(`\`${code}\``);
+  });
+});

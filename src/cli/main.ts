@@ -52,6 +52,11 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   const program = buildProgram(io, (code) => {
     exit = code;
   });
+  if (argv.length === 0) {
+    // No command is bad usage: show what there is, exit 2.
+    io.err(program.helpInformation().trimEnd());
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exit;

@@ -48,14 +48,14 @@ function renderFacts(report: ProbeReport): string[] {
   const rows: Array<[string, string | undefined]> = [
     ['address', f.address && f.addresses && f.addresses.length > 1 ? `${f.address} (resolved: ${f.addresses.join(', ')})` : f.address],
     ['server', f.software],
-    ['banner', f.banner?.split('\n').slice(0, 3).join(' | ')],
+    ['banner', f.ssh ? undefined : f.banner?.split('\n').slice(0, 3).join(' | ')],
     ['features', f.features?.length ? f.features.join(', ') : undefined],
     ['passive', f.passiveAddress],
     ['tls', f.tls?.version ? `${f.tls.version} ${f.tls.cipher ?? ''}`.trim() : undefined],
     ['certificate', f.tls?.subject ? `${f.tls.subject}; issuer ${f.tls.issuer}; SAN ${f.tls.subjectAltNames?.join(', ') || '-'}` : undefined],
     ['expires', f.tls?.validTo ? `${f.tls.validTo.slice(0, 10)} (${f.tls.daysLeft} days left)` : undefined],
     ['ssh', f.ssh?.identification],
-    ['algorithms', f.ssh?.kex ? `${f.ssh.kex}, ${f.ssh.hostKeyAlgorithm}, ${f.ssh.cipher}, ${f.ssh.mac}` : undefined],
+    ['algorithms', f.ssh?.kex ? [f.ssh.kex, f.ssh.hostKeyAlgorithm, f.ssh.cipher, f.ssh.mac].filter(Boolean).join(', ') : undefined],
     ['host key', f.ssh?.hostKeyFingerprint],
     ['directory', f.cwd !== undefined ? `${f.cwd} (${f.entries ?? 0} entries)` : undefined],
   ];

@@ -38,7 +38,8 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
     ssh.kex = negotiated.kex;
     ssh.hostKeyAlgorithm = negotiated.serverHostKey;
     ssh.cipher = negotiated.cs.cipher;
-    ssh.mac = negotiated.cs.mac;
+    // AEAD ciphers (…-gcm, chacha20-poly1305) carry their own integrity: no separate MAC.
+    if (negotiated.cs.mac) ssh.mac = negotiated.cs.mac;
     ssh.compression = negotiated.cs.compress;
     milestones.reach('handshake');
   });
@@ -74,7 +75,9 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
   let sftp: SFTPWrapper | undefined;
   try {
     conn.connect(config);
-    await runner.run('greet', () => awaitIdentification(watch, milestones, socket, req), () => ssh.identification);
+    ssh.identification = await runner.run('greet', () => awaitIdentification(watch, milestones, socket, req), (id) => id);
+    facts.banner = ssh.identification;
+    facts.software = softwareFromBanner(ssh.identification);
 
     await runner.run('secure', () => milestones.wait('handshake'), () =>
       `${ssh.kex}, ${ssh.hostKeyAlgorithm} ${ssh.hostKeyFingerprint ?? ''}, ${ssh.cipher}`);
@@ -106,7 +109,8 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
     }, (s) => s).catch(() => undefined);
   } finally {
     watch.release();
-    if (watch.identification) {
+    // A failure after the identification arrived (e.g. key exchange) still shows who answered.
+    if (watch.identification && !ssh.identification) {
       ssh.identification = watch.identification;
       facts.banner = watch.identification;
       facts.software = softwareFromBanner(watch.identification);

@@ -1,0 +1,77 @@
+// A planted canary password must never show in anything ftpops prints: human or JSON output,
+// errors, the URL it reports — whichever way the secret was handed over.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadTestbed, type Testbed } from './support/testbed.js';
+import { runBin } from './support/run-cli.js';
+
+const CANARY = `canary-${randomBytes(8).toString('hex')}`;
+let tb: Testbed;
+let dir: string;
+
+beforeAll(() => {
+  tb = loadTestbed();
+  dir = mkdtempSync(join(tmpdir(), 'ftpops-canary-'));
+  writeFileSync(join(dir, 'pw.txt'), `${CANARY}\n`);
+  writeFileSync(
+    join(dir, 'ftpops.yaml'),
+    [
+      'targets:',
+      '  ftp-by-file:',
+      `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
+      '    passwordFile: pw.txt',
+      '  sftp-by-env:',
+      `    url: sftp://${tb.user}@127.0.0.1:${tb.servers['sshd-main']!.port}`,
+      '    passwordEnv: CANARY_PW',
+      '',
+    ].join('\n'),
+  );
+});
+
+function expectNoCanary(result: { stdout: string; stderr: string }) {
+  expect(result.stdout + result.stderr).not.toContain(CANARY);
+}
+
+describe.concurrent('secrets never appear in output', () => {
+  it.each([
+    ['ftp target, password from a file', ['ftp-by-file']],
+    ['sftp target, password from env', ['sftp-by-env']],
+  ])('%s (human and JSON)', async (_name, args) => {
+    const env = { FTPOPS_CONFIG: join(dir, 'ftpops.yaml'), CANARY_PW: CANARY };
+    for (const extra of [[], ['--json']]) {
+      const result = await runBin(['check', ...args, ...extra], { env });
+      expect(result.code).toBe(1); // the canary is a wrong password: auth.failed
+      expect(result.stdout).toMatch(/auth\.failed/);
+      expectNoCanary(result);
+    }
+  });
+
+  it('password inside an ad-hoc URL', async () => {
+    const result = await runBin(['check', '--json', `ftp://${tb.user}:${CANARY}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).target).toBe(`ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`);
+    expect(result.stderr).toMatch(/visible to other users/);
+    expectNoCanary(result);
+  });
+
+  it('password on stdin, live TTY-less human output', async () => {
+    const result = await runBin(['check', `sftp://${tb.user}@127.0.0.1:${tb.servers['sshd-main']!.port}`, '--password-stdin'], { input: `${CANARY}\n` });
+    expect(result.code).toBe(1);
+    expectNoCanary(result);
+  });
+
+  it('a malformed URL with a password is refused without echoing it', async () => {
+    const result = await runBin(['check', `ftp://u:${CANARY}@bad host:21`]);
+    expect(result.code).toBe(2);
+    expectNoCanary(result);
+  });
+
+  it('the right password from stdin passes (the canary tests are not vacuous)', async () => {
+    const result = await runBin(['check', `sftp://${tb.user}@127.0.0.1:${tb.servers['sshd-main']!.port}`, '--password-stdin'], { input: `${tb.password}\n` });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain(tb.password);
+  });
+});
