@@ -4,6 +4,7 @@
 import { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { classifyFirstBytes, type Speaks } from './wire-watch.js';
+import { SignalError } from './failure-signal.js';
 
 /** Resolves 'tls', 'http' or undefined (still silent) within budgetMs; never rejects. */
 export function identifySilentPort(address: string, port: number, budgetMs: number): Promise<Speaks | undefined> {
@@ -72,4 +73,35 @@ export function sniffGreeting(address: string, port: number, budgetMs: number): 
     });
     socket.connect({ host: address, port });
   });
+}
+
+/** How long a port may stay silent before it is asked whether it waits for TLS or HTTP. */
+export const SILENCE_BEFORE_IDENTIFY_MS = 2_000;
+
+/**
+ * While a probe waits for a greeting: once the port has been silent for a while, ask it (on
+ * other connections) whether it speaks TLS or HTTP, and report a protocol.mismatch if so.
+ * Returns a function that cancels the wait.
+ */
+export function reportForeignIfSilent(
+  isSilent: () => boolean,
+  address: string,
+  port: number,
+  expected: string,
+  onForeign: (error: SignalError) => void,
+): () => void {
+  const timer = setTimeout(async () => {
+    if (!isSilent()) return;
+    const speaks = await identifySilentPort(address, port, 3_000);
+    if (speaks && isSilent()) {
+      onForeign(new SignalError({
+        source: 'protocol',
+        key: `mismatch:${speaks}`,
+        speaks,
+        stage: 'greet',
+        message: `no ${expected}; the port answers ${speaks === 'tls' ? 'a TLS handshake (implicit FTPS? try ftps://)' : 'HTTP'}`,
+      }));
+    }
+  }, SILENCE_BEFORE_IDENTIFY_MS);
+  return () => clearTimeout(timer);
 }

@@ -8,7 +8,7 @@ import type { ProbeFacts, ProbeRequest } from '../probe.js';
 import { SignalError, cleanText } from '../failure-signal.js';
 import type { StageRunner } from '../run-stage.js';
 import { WireWatch } from '../wire-watch.js';
-import { identifySilentPort, sniffGreeting } from '../identify-silent-port.js';
+import { reportForeignIfSilent, sniffGreeting } from '../identify-silent-port.js';
 import { tlsFacts, tlsOptionsFor, verifyCertificate } from '../tls-check.js';
 import { passiveStrategy } from './passive-strategy.js';
 import { canaryPayload, sha256 } from '../canary.js';
@@ -37,8 +37,6 @@ class ProbeFtpClient extends Client {
 }
 
 const ANONYMOUS = { user: 'anonymous', password: 'anonymous@' };
-/** After this long without a single byte, ask whether the port waits for TLS or HTTP. */
-const SILENCE_BEFORE_IDENTIFY_MS = 2_000;
 
 export async function runFtpProbe(req: ProbeRequest, runner: StageRunner, socket: Socket, facts: ProbeFacts, track: (s: Socket) => void): Promise<void> {
   // basic-ftp's own timeout stays off: the stage runner owns every deadline.
@@ -125,25 +123,16 @@ async function greet(req: ProbeRequest, runner: StageRunner, client: ProbeFtpCli
 async function awaitGreeting(client: ProbeFtpClient, watch: WireWatch, req: ProbeRequest): Promise<FTPResponse> {
   const greeting = client.awaitGreeting();
   const socket = client.ftp.socket;
+  let cancel = () => undefined as void;
   // If the port stays silent, it may be waiting for the client: TLS (implicit FTPS, HTTPS) or HTTP.
-  const identify = new Promise<never>((_, reject) => {
-    const timer = setTimeout(async () => {
-      if (!watch.silent || socket.destroyed) return;
-      const speaks = await identifySilentPort(socket.remoteAddress ?? req.host, req.port, 3_000);
-      if (speaks && watch.silent) {
-        reject(new SignalError({
-          source: 'protocol',
-          key: `mismatch:${speaks}`,
-          speaks,
-          stage: 'greet',
-          message: `no FTP greeting; the port answers ${speaks === 'tls' ? 'a TLS handshake (implicit FTPS? try ftps://)' : 'HTTP'}`,
-        }));
-      }
-    }, SILENCE_BEFORE_IDENTIFY_MS);
-    greeting.finally(() => clearTimeout(timer)).catch(() => undefined);
-    watch.verdict.catch(() => clearTimeout(timer));
+  const foreign = new Promise<never>((_, reject) => {
+    cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, socket.remoteAddress ?? req.host, req.port, 'FTP greeting', reject);
   });
-  return Promise.race([greeting, watch.verdict.then(() => greeting), identify]);
+  try {
+    return await Promise.race([greeting, watch.verdict.then(() => greeting), foreign]);
+  } finally {
+    cancel();
+  }
 }
 
 async function implicitHandshake(req: ProbeRequest, socket: Socket, track: (s: Socket) => void): Promise<TLSSocket> {

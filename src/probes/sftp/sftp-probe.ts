@@ -9,7 +9,7 @@ import type { ProbeFacts, ProbeRequest } from '../probe.js';
 import { SignalError } from '../failure-signal.js';
 import type { StageRunner } from '../run-stage.js';
 import { WireWatch } from '../wire-watch.js';
-import { identifySilentPort } from '../identify-silent-port.js';
+import { reportForeignIfSilent } from '../identify-silent-port.js';
 import { softwareFromBanner } from '../server-software.js';
 import { canaryPayload, sha256 } from '../canary.js';
 import { Milestones } from './milestones.js';
@@ -123,21 +123,15 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
 
 async function awaitIdentification(watch: WireWatch, milestones: Milestones, socket: Socket, req: ProbeRequest): Promise<string> {
   // ssh2 sends its own identification first; a server that never answers may be a TLS or
-  // HTTP port waiting for something else, so ask after a short silence.
-  const timer = setTimeout(async () => {
-    if (!watch.silent || socket.destroyed) return;
-    const speaks = await identifySilentPort(socket.remoteAddress ?? req.host, req.port, 3_000);
-    if (speaks && watch.silent) {
-      milestones.fail(new SignalError({ source: 'protocol', key: `mismatch:${speaks}`, speaks, stage: 'greet', message: `no SSH identification; the port answers ${speaks}` }));
-    }
-  }, 2_000);
+  // HTTP port waiting for something else.
+  const cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, socket.remoteAddress ?? req.host, req.port, 'SSH identification', (err) => milestones.fail(err));
   try {
     await Promise.race([watch.verdict, milestones.wait('failure-only')]);
     // The verdict is in as soon as "SSH-" arrives; the line itself may still be on its way.
     while (!watch.identification) await Promise.race([milestones.wait('handshake'), delay(5)]);
     return watch.identification;
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
 
