@@ -86,14 +86,26 @@ async function attempt(fn, req, label) {
   }
 }
 
+// Client CPU per check (user + system), summed over the sequential rounds of each side: at
+// saturation, CPU is what limits checks per second on a 2-core machine.
+const cpuMs = new Map();
 async function timeEach(fn, req, n) {
   const times = [];
+  const before = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const ms = await attempt(fn, req, req.target);
     if (ms !== undefined) times.push(ms);
   }
+  const used = process.cpuUsage(before);
+  const key = `${req.target}/${fn.name}`;
+  const sum = cpuMs.get(key) ?? { ms: 0, n: 0 };
+  cpuMs.set(key, { ms: sum.ms + (used.user + used.system) / 1000, n: sum.n + n });
   return times;
 }
+const cpuPerCheck = (req, fn) => {
+  const v = cpuMs.get(`${req.target}/${fn.name}`);
+  return v ? v.ms / v.n : NaN;
+};
 
 async function concurrent(fn, req, total) {
   const times = [];
@@ -132,11 +144,18 @@ try {
       seqEngine.push(...(await timeEach(engineCheck, req, SEQUENTIAL / 4)));
       seqBare.push(...(await timeEach(bare, req, SEQUENTIAL / 4)));
     }
+    cpuMs.clear();
+    for (let round = 0; round < 2; round++) {
+      await timeEach(engineCheck, req, SEQUENTIAL / 2);
+      await timeEach(bare, req, SEQUENTIAL / 2);
+    }
+    const cpu = { engine: cpuPerCheck(req, engineCheck), bare: cpuPerCheck(req, bare) };
     const conBare = await concurrent(bare, req, CONCURRENT_TOTAL);
     const conEngine = await concurrent(engineCheck, req, CONCURRENT_TOTAL);
     rows.push({
       label,
       seq: { engine: median(seqEngine), bare: median(seqBare) },
+      cpu,
       con: { engine: median(conEngine.times), bare: median(conBare.times), engineRate: conEngine.perSecond, bareRate: conBare.perSecond },
     });
   }
@@ -147,10 +166,10 @@ try {
 const f = (x) => x.toFixed(1);
 console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
 console.log(`sequential: ${SEQUENTIAL} checks each; concurrent: ${CONCURRENT_TOTAL} checks at concurrency ${CONCURRENCY}\n`);
-console.log('| server | seq median engine ms | seq median bare ms | seq ratio | c20 median engine ms | c20 median bare ms | c20 engine checks/s | c20 bare checks/s | c20 throughput ratio |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('| server | seq median ms engine / bare (ratio) | client CPU ms per check engine / bare (ratio) | c20 median ms engine / bare | c20 checks/s engine / bare (bare÷engine) |');
+console.log('|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.label} | ${f(r.seq.engine)} | ${f(r.seq.bare)} | ${(r.seq.engine / r.seq.bare).toFixed(2)} | ${f(r.con.engine)} | ${f(r.con.bare)} | ${f(r.con.engineRate)} | ${f(r.con.bareRate)} | ${(r.con.bareRate / r.con.engineRate).toFixed(2)} |`);
+  console.log(`| ${r.label} | ${f(r.seq.engine)} / ${f(r.seq.bare)} (${(r.seq.engine / r.seq.bare).toFixed(2)}) | ${r.cpu.engine.toFixed(2)} / ${r.cpu.bare.toFixed(2)} (${(r.cpu.engine / r.cpu.bare).toFixed(2)}) | ${f(r.con.engine)} / ${f(r.con.bare)} | ${f(r.con.engineRate)} / ${f(r.con.bareRate)} (${(r.con.bareRate / r.con.engineRate).toFixed(2)}) |`);
 }
 if (failures.size) {
   console.log('\nfailed checks (excluded from the timings):');

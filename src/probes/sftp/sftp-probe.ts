@@ -129,6 +129,8 @@ async function awaitIdentification(watch: WireWatch, milestones: Milestones, soc
     await Promise.race([watch.verdict, milestones.wait('failure-only')]);
     // The verdict is in as soon as "SSH-" arrives; the line itself may still be on its way.
     while (!watch.identification) await Promise.race([milestones.wait('handshake'), delay(5)]);
+    // Past the identification everything is binary SSH packets: stop looking at them.
+    watch.release();
     return watch.identification;
   } finally {
     cancel();
