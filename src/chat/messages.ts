@@ -1,0 +1,187 @@
+// The chat-neutral message model: what the bot says, before any platform decides how it looks.
+// Builders are pure; each platform renderer (slack/, discord/, console/) turns a ChatMessage into
+// its own wire shape and owns that platform's limits and escaping. Text here is raw, unescaped.
+import type { Finding, ProbeReport, Protocol, StageName, StageResult, StageStatus } from '../probes/probe.js';
+
+export const STAGE_MARK: Record<StageStatus, string> = { ok: '✓', failed: '✗', skipped: '·' };
+
+export interface StageLine {
+  name: StageName;
+  status: StageStatus;
+  /** ✓ ok, ✗ failed, · skipped */
+  mark: string;
+  /** Absent for skipped stages, as in the terminal timeline. */
+  durationMs?: number;
+  /** Human one-liner; may carry server-provided text. */
+  detail?: string;
+}
+
+export interface FindingView {
+  code: string;
+  severity: Finding['severity'];
+  title: string;
+  layer: Finding['layer'];
+  stage: StageName;
+  detail?: string;
+  /** What the server itself said, code first: "530 Login incorrect.". */
+  reply?: string;
+  causes: string[];
+  nextSteps: string[];
+  runbook: string;
+}
+
+export interface Fact {
+  /** Stable key a renderer can pick on: 'server', 'tls', 'certificate', 'host-key', ... */
+  key: string;
+  label: string;
+  value: string;
+}
+
+export type ChatAction =
+  | { kind: 'recheck'; target: string }
+  | { kind: 'open-runbook'; runbook: string; code: string; target: string };
+
+export interface ProgressMessage {
+  kind: 'progress';
+  target: string;
+  url: string;
+  /** "checking prod-sftp…" */
+  headline: string;
+  /** Stages finished so far, in order. */
+  stages: StageLine[];
+}
+
+export interface SummaryMessage {
+  kind: 'summary';
+  target: string;
+  url: string;
+  protocol: Protocol;
+  ok: boolean;
+  /** "✓ prod-sftp is healthy" / "✗ prod-ftp failed at login: auth.failed" */
+  headline: string;
+  startedAt: string;
+  durationMs: number;
+  stages: StageLine[];
+  finding: FindingView | null;
+  warnings: FindingView[];
+  facts: Fact[];
+  actions: ChatAction[];
+}
+
+export interface ErrorMessage {
+  kind: 'error';
+  /** One line: "cannot queue the check: Redis unreachable at redis://…". */
+  text: string;
+}
+
+export interface HelpCommand {
+  usage: string;
+  description: string;
+}
+
+export interface HelpMessage {
+  kind: 'help';
+  commands: HelpCommand[];
+}
+
+export type ChatMessage = ProgressMessage | SummaryMessage | ErrorMessage | HelpMessage;
+
+export function stageLine(stage: StageResult): StageLine {
+  return {
+    name: stage.name,
+    status: stage.status,
+    mark: STAGE_MARK[stage.status],
+    ...(stage.status === 'skipped' ? {} : { durationMs: stage.durationMs }),
+    ...(stage.detail ? { detail: stage.detail } : {}),
+  };
+}
+
+export function progressMessage(target: string, url: string, stages: readonly StageResult[]): ProgressMessage {
+  return { kind: 'progress', target, url, headline: `checking ${target}…`, stages: stages.map(stageLine) };
+}
+
+export function summaryMessage(report: ProbeReport): SummaryMessage {
+  const f = report.finding;
+  const headline = f
+    ? `✗ ${report.target} failed at ${f.stage}: ${f.code}`
+    : `✓ ${report.target} is healthy${report.warnings.length ? ` (${report.warnings.length} warning${report.warnings.length > 1 ? 's' : ''})` : ''}`;
+  // One runbook button: the failure's, or when healthy the first warning's (an expiring
+  // certificate has a runbook worth opening). Action ids must stay unique per message.
+  const runbookOf = f ?? report.warnings[0];
+  const actions: ChatAction[] = [{ kind: 'recheck', target: report.target }];
+  if (runbookOf) actions.push({ kind: 'open-runbook', runbook: runbookOf.runbook, code: runbookOf.code, target: report.target });
+  return {
+    kind: 'summary',
+    target: report.target,
+    url: report.url,
+    protocol: report.protocol,
+    ok: report.ok,
+    headline,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    stages: report.stages.map(stageLine),
+    finding: f ? findingView(f) : null,
+    warnings: report.warnings.map(findingView),
+    facts: factsOf(report),
+    actions,
+  };
+}
+
+export function errorMessage(text: string): ErrorMessage {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return { kind: 'error', text: line || 'unknown error' };
+}
+
+export const HELP_COMMANDS: readonly HelpCommand[] = [
+  { usage: '/ftp check <target|url>', description: 'run a check now and report every stage' },
+  { usage: '/ftp explain <finding-code>', description: 'causes, next steps and runbook for a finding' },
+  { usage: '/ftp targets', description: 'list the configured targets' },
+  { usage: '/ftp help', description: 'show this list' },
+];
+
+export function helpMessage(commands: readonly HelpCommand[] = HELP_COMMANDS): HelpMessage {
+  return { kind: 'help', commands: commands.map((c) => ({ ...c })) };
+}
+
+export function findingView(f: Finding): FindingView {
+  return {
+    code: f.code,
+    severity: f.severity,
+    title: f.title,
+    layer: f.layer,
+    stage: f.stage,
+    ...(f.detail ? { detail: f.detail } : {}),
+    ...(f.reply ? { reply: f.reply.code !== undefined ? `${f.reply.code} ${f.reply.text}` : f.reply.text } : {}),
+    causes: [...f.causes],
+    nextSteps: [...f.nextSteps],
+    runbook: f.runbook,
+  };
+}
+
+/** The facts worth seeing in chat, in the order people scan them; empty values are left out. */
+export function factsOf(report: ProbeReport): Fact[] {
+  const f = report.facts;
+  const tls = f.tls;
+  const ssh = f.ssh;
+  const rows: Array<[string, string, string | undefined]> = [
+    ['server', 'server', f.software],
+    ['tls', 'TLS', tls?.version ? `${tls.version} ${tls.cipher ?? ''}`.trim() : undefined],
+    ['certificate', 'certificate', certificate(tls)],
+    ['host-key', 'host key', ssh?.hostKeyFingerprint ? `${ssh.hostKeyAlgorithm ? `${ssh.hostKeyAlgorithm} ` : ''}${ssh.hostKeyFingerprint}` : undefined],
+    ['ssh', 'SSH', ssh?.identification],
+    ['address', 'address', f.address && f.addresses && f.addresses.length > 1 ? `${f.address} (resolved: ${f.addresses.join(', ')})` : f.address],
+    ['directory', 'directory', f.cwd !== undefined ? `${f.cwd} (${f.entries ?? 0} entries)` : undefined],
+  ];
+  return rows.filter((r): r is [string, string, string] => Boolean(r[2])).map(([key, label, value]) => ({ key, label, value }));
+}
+
+function certificate(tls: ProbeReport['facts']['tls']): string | undefined {
+  if (!tls || (tls.daysLeft === undefined && !tls.subject)) return undefined;
+  const parts: string[] = [];
+  if (tls.daysLeft !== undefined) {
+    const days = tls.daysLeft < 0 ? `expired ${-tls.daysLeft} days ago` : `${tls.daysLeft} days left`;
+    parts.push(tls.validTo ? `expires ${tls.validTo.slice(0, 10)} (${days})` : days);
+  }
+  if (tls.subject) parts.push(tls.subject);
+  return parts.join('; ');
+}
