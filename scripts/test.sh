@@ -45,8 +45,10 @@ fi
 stamp=node_modules/.package-lock.json
 [[ -f $stamp ]] || stamp=node_modules
 if [[ ! -d node_modules || package-lock.json -nt $stamp ]]; then
-  say "npm ci"
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: npm 11 leaves the other platforms' optional packages of
+  # msgpackr-extract (via bullmq) out of the lock file and then refuses it in `npm ci`.
+  say "npm install"
+  npm install --no-audit --no-fund
   touch node_modules/.package-lock.json 2>/dev/null || touch node_modules
 fi
 npm run build

@@ -5,6 +5,7 @@ import { checkCommand } from './check-command.js';
 import { explainCommand } from './explain-command.js';
 import { targetsCommand } from './targets-command.js';
 import { type CliIo, processIo } from './cli-io.js';
+import { runRole } from './role-command.js';
 
 export const EXIT = { healthy: 0, failure: 1, usage: 2 } as const;
 
@@ -42,6 +43,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('list the targets in the targets file (ftpops.yaml or $FTPOPS_CONFIG)')
     .option('--json', 'print as JSON')
     .action((flags) => setExit(targetsCommand(flags, io)));
+
+  for (const [role, describe] of [
+    ['bot', 'run the chat front end (Slack) that queues checks'],
+    ['worker', 'run checks from the queue'],
+    ['all', 'bot and worker in one process, for small installs'],
+  ] as const) {
+    program
+      .command(role)
+      .description(describe)
+      .action(async () => setExit(await runRole(role, io)));
+  }
 
   return program;
 }

@@ -36,12 +36,15 @@ export type TargetConfig = z.infer<typeof targetSchema> & { name: string; baseDi
 const fileSchema = z
   .object({
     targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'target names are letters, digits, . _ -'), targetSchema).default({}),
+    /** Chat channel id → the targets that channel may check. Without it, every channel may check every target. */
+    channels: z.record(z.string().min(1), z.array(z.string())).optional(),
   })
   .passthrough();
 
 export interface TargetsFile {
   path: string;
   targets: Map<string, TargetConfig>;
+  channels?: Map<string, string[]>;
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -101,7 +104,15 @@ export function parseTargetsYaml(text: string, path: string): TargetsFile {
     }
     targets.set(name, { ...target, name, baseDir: dirname(path) });
   }
-  return { path, targets };
+  const channels = parsed.data.channels ? new Map(Object.entries(parsed.data.channels)) : undefined;
+  for (const [channel, names] of channels ?? []) {
+    const unknown = names.find((n) => n !== '*' && !targets.has(n));
+    if (unknown) {
+      const line = lineOf(['channels', channel]);
+      throw new ConfigError(`${path}${line ? `:${line}` : ''}: channels.${channel}: unknown target '${unknown}'`);
+    }
+  }
+  return { path, targets, ...(channels ? { channels } : {}) };
 }
 
 function refuseInlineSecrets(raw: unknown, path: string, lineOf: (p: Array<string | number>) => number | undefined): void {

@@ -1,0 +1,34 @@
+# ftpops: `docker build -t ftpops .`, then `docker run --env-file .env ftpops bot|worker|all`.
+# Two stages: the build stage compiles TypeScript to dist/; the runtime stage has production
+# dependencies only. The image always contains dist/, so bin/ftpops never tries to build itself.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the `prepare` script would run the build before the sources are copied.
+# npm install, not npm ci: npm 11's lock file lacks other platforms' optional msgpackr-extract
+# packages, which `npm ci` then refuses; install still follows the lock.
+RUN npm install --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts again: `prepare` would need tsc, which is a dev dependency.
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+# The knowledge base is read at run time from src/knowledge/{data,runbooks} next to dist/.
+COPY src/knowledge/data ./src/knowledge/data
+COPY src/knowledge/runbooks ./src/knowledge/runbooks
+# The official image's unprivileged user (uid 1000). Files stay root-owned: read-only to the app.
+USER node
+# PORT is the Slack HTTP receiver (`bot` and `all`); Socket Mode and `worker` listen on nothing.
+EXPOSE 3000
+# No HEALTHCHECK: there is no HTTP health endpoint yet, and `worker` serves no port at all.
+# Compose/orchestrators restart the process when it exits; liveness of Redis is checked there.
+ENTRYPOINT ["node", "bin/ftpops"]
+CMD ["all"]

@@ -1,0 +1,142 @@
+// From "check prod-sftp" in a chat to exactly one final answer in that chat: queues the check
+// (joining a run already in flight for the same target), relays stage progress, delivers the
+// result, and answers with a stage.timeout summary when no result comes in time. Chat-neutral:
+// a platform adapter supplies how to show a message.
+import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
+import type { ProbeReport, StageResult } from '../probes/probe.js';
+import { STAGE_NAMES } from '../probes/probe.js';
+import type { CheckQueue } from '../queue/check-queue.js';
+import type { CheckJobResult, CheckProgress } from '../queue/check-job.js';
+import type { TargetConfig } from '../config/targets-file.js';
+import { parseTargetUrl, displayUrl } from '../probes/target-url.js';
+import { parseDuration } from '../config/duration.js';
+import { type ChatMessage, errorMessage, progressMessage, summaryMessage } from './messages.js';
+import type { Delivery, DeliveryBook } from './delivery-book.js';
+
+/** How a platform shows a message in place of the progress message it posted earlier. */
+export interface DeliveryChannel {
+  show(delivery: Delivery, message: ChatMessage, final: boolean): Promise<void>;
+}
+
+export interface CoordinatorOptions {
+  queue: CheckQueue;
+  book: DeliveryBook;
+  knowledge: KnowledgeBase;
+  targets: () => Map<string, TargetConfig>;
+  channels: Partial<Record<Delivery['platform'], DeliveryChannel>>;
+  /** Time on top of the check's own deadline for queueing and hand-over. */
+  graceMs?: number;
+  sweepEveryMs?: number;
+  now?: () => number;
+}
+
+import { DEFAULT_TIMEOUT_MS } from '../probes/probe.js';
+
+export class CheckCoordinator {
+  private readonly now: () => number;
+  /** Stages seen so far per job, for the timeout summary. */
+  private readonly lastStages = new Map<string, StageResult[]>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: CoordinatorOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.options.queue.listen({
+      onProgress: (jobId, progress) => void this.progress(jobId, progress).catch(() => undefined),
+      onFinished: (jobId, result) => void this.finish(jobId, result).catch(() => undefined),
+    });
+    // Results that arrived while no bot listened, and deadlines that passed, are found here.
+    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepEveryMs ?? 1_000);
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Deadline for a check of this target: its own timeout plus queueing grace. */
+  deadlineFor(target: string): number {
+    const config = this.options.targets().get(target);
+    const timeout = config?.timeout !== undefined ? parseDuration(config.timeout, 'timeout') : DEFAULT_TIMEOUT_MS;
+    return this.now() + timeout + (this.options.graceMs ?? 15_000);
+  }
+
+  /** Queue (or join) a check; the delivery's message has already been posted. Throws QueueUnavailableError. */
+  async request(delivery: Delivery): Promise<string> {
+    const jobId = await this.options.queue.enqueue(delivery.target);
+    await this.options.book.add(jobId, delivery);
+    // The run may have finished between the add and the record (a fast check): deliver now.
+    const { state, result, failedReason } = await this.options.queue.resultOf(jobId);
+    if (state === 'completed' && result) await this.finish(jobId, result);
+    if (state === 'failed') await this.finish(jobId, { kind: 'error', message: `the check failed on the worker: ${failedReason}` });
+    return jobId;
+  }
+
+  private async progress(jobId: string, progress: CheckProgress): Promise<void> {
+    if (!Array.isArray(progress?.stages)) return;
+    this.lastStages.set(jobId, progress.stages);
+    for (const delivery of await this.options.book.list(jobId)) {
+      await this.channel(delivery)?.show(delivery, progressMessage(delivery.target, this.urlOf(delivery.target), progress.stages), false);
+    }
+  }
+
+  private async finish(jobId: string, result: CheckJobResult): Promise<void> {
+    this.lastStages.delete(jobId);
+    for (const delivery of await this.options.book.list(jobId)) {
+      if (!(await this.options.book.claim(jobId, delivery.id))) continue;
+      const message = result.kind === 'report' ? summaryMessage(result.report) : errorMessage(result.message);
+      await this.channel(delivery)?.show(delivery, message, true);
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    for (const { jobId, deadlineAt } of await this.options.book.pending()) {
+      const { state, result, failedReason } = await this.options.queue.resultOf(jobId);
+      if (state === 'completed' && result) await this.finish(jobId, result);
+      else if (state === 'failed') await this.finish(jobId, { kind: 'error', message: `the check failed on the worker: ${failedReason}` });
+      else if (deadlineAt <= this.now()) await this.timeOut(jobId, state);
+    }
+  }
+
+  /** No result in time: every waiting message still ends as a summary, with stage.timeout. */
+  private async timeOut(jobId: string, state: string): Promise<void> {
+    const stages = this.lastStages.get(jobId) ?? [];
+    for (const delivery of await this.options.book.list(jobId)) {
+      if (delivery.deadlineAt > this.now()) continue;
+      if (!(await this.options.book.claim(jobId, delivery.id))) continue;
+      await this.channel(delivery)?.show(delivery, summaryMessage(this.timeoutReport(delivery, stages, state)), true);
+    }
+  }
+
+  private timeoutReport(delivery: Delivery, stages: StageResult[], state: string): ProbeReport {
+    const done = new Set(stages.map((s) => s.name));
+    const stuckAt = STAGE_NAMES.find((n) => !done.has(n)) ?? 'close';
+    const waiting = state === 'waiting' || state === 'prioritized' || state === 'delayed';
+    const detail = waiting ? 'no worker picked the check up in time: is an ftpops worker running?' : `no result in time; the check was ${state}`;
+    const config = this.options.targets().get(delivery.target);
+    const url = config ? parseTargetUrl(config.url) : undefined;
+    return {
+      target: delivery.target,
+      url: this.urlOf(delivery.target),
+      protocol: url?.protocol ?? 'ftp',
+      ok: false,
+      startedAt: new Date(delivery.deadlineAt).toISOString(),
+      durationMs: 0,
+      stages: [...stages, ...STAGE_NAMES.filter((n) => !done.has(n)).map((name) => ({ name, status: 'skipped' as const, durationMs: 0, detail: 'not reached' }))],
+      finding: this.options.knowledge.finding('stage.timeout', stuckAt, null, detail),
+      warnings: [],
+      facts: {},
+    };
+  }
+
+  private urlOf(target: string): string {
+    const config = this.options.targets().get(target);
+    if (!config) return target;
+    return displayUrl(parseTargetUrl(config.url));
+  }
+
+  private channel(delivery: Delivery): DeliveryChannel | undefined {
+    return this.options.channels[delivery.platform];
+  }
+}

@@ -1,0 +1,60 @@
+// Who is waiting for which check: one record per chat message that must end as a summary.
+// Kept in Redis so that any bot replica (or this one after a restart) can finish the job, and
+// claimed atomically (HDEL returns 1 to exactly one caller) so each message gets exactly one
+// final answer however many bots hear the result.
+import type { Redis } from 'ioredis';
+
+export interface Delivery {
+  /** Unique per request: the chat message it will update. */
+  id: string;
+  platform: 'slack';
+  channel: string;
+  /** The platform's id of the progress message (Slack: ts). */
+  messageId: string;
+  target: string;
+  /** When the requester must have an answer, whatever the queue does (epoch ms). */
+  deadlineAt: number;
+}
+
+const RETENTION_S = 24 * 3_600;
+
+export class DeliveryBook {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  private key(jobId: string): string {
+    return `${this.prefix}:deliveries:${jobId}`;
+  }
+
+  private get pendingKey(): string {
+    return `${this.prefix}:deliveries-pending`;
+  }
+
+  async add(jobId: string, delivery: Delivery): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.key(jobId), delivery.id, JSON.stringify(delivery))
+      .expire(this.key(jobId), RETENTION_S)
+      .zadd(this.pendingKey, delivery.deadlineAt, jobId)
+      .exec();
+  }
+
+  async list(jobId: string): Promise<Delivery[]> {
+    const all = await this.redis.hgetall(this.key(jobId));
+    return Object.values(all).map((json) => JSON.parse(json) as Delivery);
+  }
+
+  /** True for exactly one caller per delivery. */
+  async claim(jobId: string, deliveryId: string): Promise<boolean> {
+    const removed = await this.redis.hdel(this.key(jobId), deliveryId);
+    if ((await this.redis.hlen(this.key(jobId))) === 0) await this.redis.zrem(this.pendingKey, jobId);
+    return removed === 1;
+  }
+
+  /** Job ids that still have someone waiting, with the earliest deadline among them. */
+  async pending(): Promise<Array<{ jobId: string; deadlineAt: number }>> {
+    const flat = await this.redis.zrange(this.pendingKey, 0, 999, 'WITHSCORES');
+    const out: Array<{ jobId: string; deadlineAt: number }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ jobId: flat[i]!, deadlineAt: Number(flat[i + 1]) });
+    return out;
+  }
+}

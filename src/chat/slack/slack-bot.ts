@@ -1,0 +1,139 @@
+// The Slack front end: Bolt over HTTP (signing secret) or Socket Mode (app token), the /ftp
+// command and the summary's buttons. The only place that imports @slack/*.
+import bolt from '@slack/bolt';
+import type { App as BoltApp, SlashCommand, BlockButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { randomUUID } from 'node:crypto';
+import { parseCommand } from '../commands.js';
+import type { CheckCoordinator, DeliveryChannel } from '../check-coordinator.js';
+import type { Delivery } from '../delivery-book.js';
+import { type ChatMessage, errorMessage, helpMessage, progressMessage } from '../messages.js';
+import { ACTION_IDS, renderBlocks } from './render-blocks.js';
+import { QueueUnavailableError } from '../../queue/check-queue.js';
+import type { ChatCommandAnswers } from '../command-answers.js';
+
+const { App, LogLevel } = bolt;
+
+export interface SlackSettings {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  port: number;
+  apiUrl?: string;
+}
+
+export function slackSettings(env: NodeJS.ProcessEnv): SlackSettings | undefined {
+  if (!env.SLACK_BOT_TOKEN) return undefined;
+  return {
+    botToken: env.SLACK_BOT_TOKEN,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    appToken: env.SLACK_APP_TOKEN,
+    port: Number(env.PORT ?? 3000),
+    apiUrl: env.SLACK_API_URL,
+  };
+}
+
+export interface SlackBotDeps {
+  coordinator: CheckCoordinator;
+  answers: ChatCommandAnswers;
+}
+
+export class SlackBot implements DeliveryChannel {
+  readonly app: BoltApp;
+  private readonly client: WebClient;
+
+  constructor(private readonly settings: SlackSettings, private readonly deps: SlackBotDeps) {
+    const socketMode = Boolean(settings.appToken);
+    if (!socketMode && !settings.signingSecret) {
+      throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');
+    }
+    this.app = new App({
+      token: settings.botToken,
+      ...(socketMode ? { socketMode: true, appToken: settings.appToken } : { signingSecret: settings.signingSecret, port: settings.port }),
+      clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), retryConfig: { retries: 5, factor: 1.5, minTimeout: 200, maxTimeout: 5_000 } },
+      // The token is checked on the first call instead of at construction, so a slow Slack API
+      // cannot keep the bot from starting.
+      tokenVerificationEnabled: false,
+      logLevel: LogLevel.WARN,
+    });
+    this.client = this.app.client;
+    this.app.command('/ftp', async ({ command, ack, respond }) => {
+      await this.onCommand(command, ack, respond);
+    });
+    this.app.action<BlockButtonAction>(ACTION_IDS.recheck, async ({ ack, body, action }) => {
+      await ack();
+      const { target } = JSON.parse(action.value ?? '{}') as { target?: string };
+      const channel = body.channel?.id;
+      if (target && channel) await this.startCheck(channel, target, body.message?.ts);
+    });
+    this.app.action<BlockButtonAction>(ACTION_IDS.runbook, async ({ ack, body, action }) => {
+      await ack();
+      const { runbook } = JSON.parse(action.value ?? '{}') as { runbook?: string };
+      const channel = body.channel?.id;
+      if (!runbook || !channel) return;
+      // Until runbooks are stepped through in chat, the button shows the runbook's steps.
+      await this.client.chat.postMessage({ channel, thread_ts: body.message?.ts, text: this.deps.answers.runbookText(runbook) });
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.app.start(this.settings.port);
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+  }
+
+  /** DeliveryChannel: replace the progress message with newer progress or the final answer. */
+  async show(delivery: Delivery, message: ChatMessage, final: boolean): Promise<void> {
+    const rendering = renderBlocks(message);
+    await this.client.chat.update({ channel: delivery.channel, ts: delivery.messageId, text: rendering.text, blocks: rendering.blocks as never });
+    if (final) {
+      for (const chunk of rendering.threadDetail ?? []) {
+        await this.client.chat.postMessage({ channel: delivery.channel, thread_ts: delivery.messageId, text: chunk });
+      }
+    }
+  }
+
+  private async onCommand(command: SlashCommand, ack: (r?: never) => Promise<void>, respond: (r: never) => Promise<unknown>): Promise<void> {
+    const parsed = parseCommand(command.text ?? '');
+    if (parsed.kind !== 'check') {
+      // Help, explain and targets are answered in the acknowledgement itself, to the asker only.
+      const text = parsed.kind === 'help' ? this.deps.answers.help(parsed.problem) : parsed.kind === 'explain' ? this.deps.answers.explain(parsed.query) : this.deps.answers.targets(command.channel_id);
+      const rendering = parsed.kind === 'help' && !parsed.problem ? renderBlocks(helpMessage()) : undefined;
+      await ack({ response_type: 'ephemeral', text, ...(rendering ? { blocks: rendering.blocks } : {}) } as never);
+      return;
+    }
+    const refusal = this.deps.answers.refuseTarget(parsed.target, command.channel_id);
+    if (refusal) {
+      await ack({ response_type: 'ephemeral', text: refusal } as never);
+      return;
+    }
+    await ack();
+    try {
+      await this.startCheck(command.channel_id, parsed.target);
+    } catch (err) {
+      await respond({ response_type: 'ephemeral', text: `⚠️ ${(err as Error).message}` } as never).catch(() => undefined);
+    }
+  }
+
+  /** Post "checking …", then queue the check; the coordinator turns that message into the answer. */
+  private async startCheck(channel: string, target: string, threadTs?: string): Promise<void> {
+    const progress = renderBlocks(progressMessage(target, this.deps.answers.urlOf(target), []));
+    const posted = await this.client.chat.postMessage({ channel, text: progress.text, blocks: progress.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    const delivery: Delivery = {
+      id: randomUUID(),
+      platform: 'slack',
+      channel,
+      messageId: posted.ts ?? '',
+      target,
+      deadlineAt: this.deps.coordinator.deadlineFor(target),
+    };
+    try {
+      await this.deps.coordinator.request(delivery);
+    } catch (err) {
+      const text = err instanceof QueueUnavailableError ? err.message : `cannot start the check: ${(err as Error).message}`;
+      await this.show(delivery, errorMessage(text), true);
+    }
+  }
+}

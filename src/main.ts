@@ -1,0 +1,92 @@
+// Composition root: config → engine, queue, chat adapters. The only place that wires parts
+// together; `ftpops bot`, `ftpops worker` and `ftpops all` start from here.
+import { KnowledgeBase } from './knowledge/knowledge-base.js';
+import { ProbeEngine } from './probes/probe-engine.js';
+import { defaultConfigPath, loadTargetsFile, type TargetsFile } from './config/targets-file.js';
+import { requestForTarget } from './config/probe-request.js';
+import { ConfigError } from './config/config-error.js';
+import { redisSettings, createRedis } from './queue/redis-connection.js';
+import { startCheckWorker } from './queue/check-worker.js';
+import { CheckQueue } from './queue/check-queue.js';
+import { CheckCoordinator } from './chat/check-coordinator.js';
+import { DeliveryBook } from './chat/delivery-book.js';
+import { ChatCommandAnswers } from './chat/command-answers.js';
+import { SlackBot, slackSettings } from './chat/slack/slack-bot.js';
+
+export interface Running {
+  /** Finish in-flight work, then let go of every connection. */
+  stop(): Promise<void>;
+  describe: string;
+}
+
+function loadConfig(env: NodeJS.ProcessEnv): TargetsFile {
+  return loadTargetsFile(defaultConfigPath(env), env.FTPOPS_CONFIG !== undefined);
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}: '${raw.slice(0, 20)}' is not a positive whole number`);
+  return n;
+}
+
+export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
+  const config = loadConfig(env);
+  const redis = redisSettings(env);
+  const worker = startCheckWorker({
+    redis,
+    engine: new ProbeEngine(KnowledgeBase.load()),
+    resolveRequest: (name) => {
+      const target = config.targets.get(name);
+      if (!target) throw new ConfigError(`this worker has no target '${name}' in ${config.path}`);
+      return requestForTarget(target, {}, env);
+    },
+    concurrency: positiveInt(env, 'FTPOPS_WORKER_CONCURRENCY', 4),
+    lockMs: positiveInt(env, 'FTPOPS_LOCK_MS', 30_000),
+  });
+  await worker.waitUntilReady();
+  return { describe: `worker (${config.targets.size} targets, Redis ${redis.prefix})`, stop: () => worker.close() };
+}
+
+export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
+  const slack = slackSettings(env);
+  if (!slack) throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)');
+  const config = loadConfig(env);
+  const knowledge = KnowledgeBase.load();
+  const redis = redisSettings(env);
+  const queue = new CheckQueue(redis);
+  const bookRedis = createRedis(redis.url, 'command');
+  const answers = new ChatCommandAnswers(knowledge, () => config);
+  const channels: ConstructorParameters<typeof CheckCoordinator>[0]['channels'] = {};
+  const coordinator = new CheckCoordinator({
+    queue,
+    book: new DeliveryBook(bookRedis, redis.prefix),
+    knowledge,
+    targets: () => config.targets,
+    channels,
+    graceMs: positiveInt(env, 'FTPOPS_GRACE_MS', 15_000),
+  });
+  const bot = new SlackBot(slack, { coordinator, answers });
+  channels.slack = bot;
+  coordinator.start();
+  await bot.start();
+  return {
+    describe: `bot (Slack ${slack.appToken ? 'Socket Mode' : `HTTP on port ${slack.port}`})`,
+    stop: async () => {
+      await bot.stop();
+      coordinator.stop();
+      await queue.close();
+      bookRedis.disconnect();
+    },
+  };
+}
+
+export async function startAll(env: NodeJS.ProcessEnv): Promise<Running> {
+  const worker = await startWorker(env);
+  const bot = await startBot(env).catch(async (err) => {
+    await worker.stop();
+    throw err;
+  });
+  return { describe: `${bot.describe} + ${worker.describe}`, stop: async () => Promise.all([bot.stop(), worker.stop()]).then(() => undefined) };
+}

@@ -1,0 +1,80 @@
+// The bot side of the queue: adds check jobs (one shared run per target while one is in flight)
+// and hears their progress and results.
+import { Queue, QueueEvents } from 'bullmq';
+import { CHECK_JOB, CHECK_QUEUE, type CheckJobData, type CheckJobResult, type CheckProgress } from './check-job.js';
+import { createRedis, describeRedisUrl, type RedisSettings } from './redis-connection.js';
+
+/** Redis could not take the job; the message is meant for people. */
+export class QueueUnavailableError extends Error {}
+
+export interface CheckEvents {
+  onProgress(jobId: string, progress: CheckProgress): void;
+  onFinished(jobId: string, result: CheckJobResult): void;
+}
+
+const ADD_TIMEOUT_MS = 1_500;
+
+export class CheckQueue {
+  private readonly queue: Queue<CheckJobData, CheckJobResult>;
+  private events: QueueEvents | undefined;
+
+  constructor(private readonly settings: RedisSettings) {
+    this.queue = new Queue(CHECK_QUEUE, { connection: createRedis(settings.url, 'command'), prefix: settings.prefix });
+    this.queue.on('error', () => undefined);
+  }
+
+  /**
+   * Queue a check of `target`, or join the run already waiting or active for it
+   * (BullMQ deduplication, simple mode). Resolves with the job id.
+   */
+  async enqueue(target: string): Promise<string> {
+    const add = this.queue.add(CHECK_JOB, { target }, {
+      deduplication: { id: `check-${target}` },
+      removeOnComplete: { age: 3_600, count: 1_000 },
+      removeOnFail: { age: 24 * 3_600 },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer')), ADD_TIMEOUT_MS);
+    });
+    try {
+      const job = await Promise.race([add, timeout]);
+      if (!job.id) throw new Error('no job id');
+      return job.id;
+    } catch (err) {
+      add.catch(() => undefined);
+      throw new QueueUnavailableError(`cannot queue the check: Redis unreachable at ${describeRedisUrl(this.settings.url)} (${(err as Error).message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The result of a finished job, or undefined while it is waiting or running (or gone). */
+  async resultOf(jobId: string): Promise<{ state: string; result?: CheckJobResult; failedReason?: string }> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return { state: 'missing' };
+    const state = await job.getState();
+    if (state === 'completed') return { state, result: job.returnvalue };
+    if (state === 'failed') return { state, failedReason: job.failedReason };
+    return { state };
+  }
+
+  /** Subscribe to progress and results of every job (QueueEvents reads the queue's event stream). */
+  listen(handlers: CheckEvents): void {
+    const events = new QueueEvents(CHECK_QUEUE, { connection: createRedis(this.settings.url, 'blocking'), prefix: this.settings.prefix });
+    events.on('error', () => undefined);
+    events.on('progress', ({ jobId, data }) => handlers.onProgress(jobId, data as unknown as CheckProgress));
+    events.on('completed', ({ jobId, returnvalue }) => handlers.onFinished(jobId, parseResult(returnvalue)));
+    events.on('failed', ({ jobId, failedReason }) => handlers.onFinished(jobId, { kind: 'error', message: `the check failed on the worker: ${failedReason}` }));
+    this.events = events;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.events?.close(), this.queue.close()]);
+  }
+}
+
+function parseResult(value: unknown): CheckJobResult {
+  const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  return parsed as CheckJobResult;
+}

@@ -1,0 +1,91 @@
+// Runs `ftpops bot|worker|all` as real child processes, wired to the fake Slack API, a real
+// Redis and the test daemons, and sends them signed slash commands as Slack would.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { BIN } from './run-cli.js';
+import { signSlackRequest, slashCommandBody } from './slack-signing.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const BOT_TOKEN = 'xoxb-test-token';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function writeConfig(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ftpops-bot-'));
+  const path = join(dir, 'ftpops.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+export function uniquePrefix(): string {
+  return `{ftpops-test-${randomBytes(4).toString('hex')}}`;
+}
+
+export class RoleProcess {
+  readonly child: ChildProcess;
+  output = '';
+
+  constructor(role: 'bot' | 'worker' | 'all', env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [BIN, role], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  /** Resolves once the process says it is running; rejects if it exits first. */
+  ready(timeoutMs = 15_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready in ${timeoutMs} ms:\n${this.output}`)), timeoutMs);
+      const check = () => {
+        if (/running/.test(this.output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      this.child.stderr?.on('data', check);
+      this.child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited with ${code} before it was ready:\n${this.output}`));
+      });
+      check();
+    });
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill(signal);
+    });
+  }
+}
+
+/** POST a signed /ftp slash command to the bot, as Slack does; resolves with status and time. */
+export async function sendSlashCommand(
+  port: number,
+  text: string,
+  options: { responseUrl: string; channel?: string; user?: string; secret?: string; timestampSec?: number },
+): Promise<{ status: number; ms: number; body: string }> {
+  // response_url must point at the fake: nothing may reach for Slack's real hosts.
+  const body = slashCommandBody({ text, channel_id: options.channel ?? 'C0TEST', user_id: options.user ?? 'U0TEST', response_url: options.responseUrl });
+  const headers = signSlackRequest(body, options.secret ?? SIGNING_SECRET, options.timestampSec);
+  const started = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { ...headers }, body });
+  return { status: response.status, ms: performance.now() - started, body: await response.text() };
+}
