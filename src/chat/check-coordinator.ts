@@ -36,6 +36,10 @@ export class CheckCoordinator {
   private readonly now: () => number;
   /** Stages seen so far per job, for the timeout summary. */
   private readonly lastStages = new Map<string, StageResult[]>();
+  private readonly latestProgress = new Map<string, StageResult[]>();
+  private readonly progressInFlight = new Map<string, Promise<void>>();
+  /** Deliveries whose final answer this bot has claimed: no more progress edits for them. */
+  private readonly finished = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: CoordinatorOptions) {
@@ -76,17 +80,50 @@ export class CheckCoordinator {
   private async progress(jobId: string, progress: CheckProgress): Promise<void> {
     if (!Array.isArray(progress?.stages)) return;
     this.lastStages.set(jobId, progress.stages);
-    for (const delivery of await this.options.book.list(jobId)) {
-      await this.channel(delivery)?.show(delivery, progressMessage(delivery.target, this.urlOf(delivery.target), progress.stages), false);
-    }
+    for (const delivery of await this.options.book.list(jobId)) this.queueProgress(delivery, progress.stages);
+  }
+
+  /**
+   * Progress edits are coalesced per message: at most one in flight, and only the newest
+   * stages are sent next. Many people waiting on one run, or a burst of stages, never queue
+   * up a backlog of stale edits ahead of the final answer.
+   */
+  private queueProgress(delivery: Delivery, stages: StageResult[]): void {
+    if (this.finished.has(delivery.id)) return;
+    this.latestProgress.set(delivery.id, stages);
+    if (this.progressInFlight.has(delivery.id)) return;
+    const flush = (async () => {
+      for (let next = this.latestProgress.get(delivery.id); next; next = this.latestProgress.get(delivery.id)) {
+        this.latestProgress.delete(delivery.id);
+        if (this.finished.has(delivery.id)) break;
+        await this.channel(delivery)?.show(delivery, progressMessage(delivery.target, this.urlOf(delivery.target), next), false).catch(() => undefined);
+      }
+    })().finally(() => this.progressInFlight.delete(delivery.id));
+    this.progressInFlight.set(delivery.id, flush);
   }
 
   private async finish(jobId: string, result: CheckJobResult): Promise<void> {
     this.lastStages.delete(jobId);
-    for (const delivery of await this.options.book.list(jobId)) {
-      if (!(await this.options.book.claim(jobId, delivery.id))) continue;
-      const message = result.kind === 'report' ? summaryMessage(result.report) : errorMessage(result.message);
+    const message = result.kind === 'report' ? summaryMessage(result.report) : errorMessage(result.message);
+    const deliveries = await this.options.book.list(jobId);
+    await Promise.all(deliveries.map((delivery) => this.deliver(jobId, delivery, message)));
+  }
+
+  /** Claim the delivery (exactly one bot wins), then replace the progress message for good. */
+  private async deliver(jobId: string, delivery: Delivery, message: ChatMessage): Promise<void> {
+    if (!(await this.options.book.claim(jobId, delivery.id))) return;
+    this.finished.add(delivery.id);
+    // A progress edit still on its way must not land after, and over, the final answer.
+    await this.progressInFlight.get(delivery.id);
+    try {
       await this.channel(delivery)?.show(delivery, message, true);
+    } catch {
+      // The platform refused even after its client's retries: hand the delivery back so the
+      // sweeper tries again, rather than leaving the message at "checking…".
+      this.finished.delete(delivery.id);
+      await this.options.book.add(jobId, delivery);
+    } finally {
+      setTimeout(() => this.finished.delete(delivery.id), 60_000).unref();
     }
   }
 
@@ -102,11 +139,8 @@ export class CheckCoordinator {
   /** No result in time: every waiting message still ends as a summary, with stage.timeout. */
   private async timeOut(jobId: string, state: string): Promise<void> {
     const stages = this.lastStages.get(jobId) ?? [];
-    for (const delivery of await this.options.book.list(jobId)) {
-      if (delivery.deadlineAt > this.now()) continue;
-      if (!(await this.options.book.claim(jobId, delivery.id))) continue;
-      await this.channel(delivery)?.show(delivery, summaryMessage(this.timeoutReport(delivery, stages, state)), true);
-    }
+    const late = (await this.options.book.list(jobId)).filter((d) => d.deadlineAt <= this.now());
+    await Promise.all(late.map((delivery) => this.deliver(jobId, delivery, summaryMessage(this.timeoutReport(delivery, stages, state)))));
   }
 
   private timeoutReport(delivery: Delivery, stages: StageResult[], state: string): ProbeReport {

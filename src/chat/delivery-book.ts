@@ -3,6 +3,7 @@
 // claimed atomically (HDEL returns 1 to exactly one caller) so each message gets exactly one
 // final answer however many bots hear the result.
 import type { Redis } from 'ioredis';
+import { whenReady } from '../queue/redis-connection.js';
 
 export interface Delivery {
   /** Unique per request: the chat message it will update. */
@@ -30,6 +31,7 @@ export class DeliveryBook {
   }
 
   async add(jobId: string, delivery: Delivery): Promise<void> {
+    await whenReady(this.redis, 2_000);
     await this.redis
       .multi()
       .hset(this.key(jobId), delivery.id, JSON.stringify(delivery))

@@ -2,7 +2,8 @@
 // and hears their progress and results.
 import { Queue, QueueEvents } from 'bullmq';
 import { CHECK_JOB, CHECK_QUEUE, type CheckJobData, type CheckJobResult, type CheckProgress } from './check-job.js';
-import { createRedis, describeRedisUrl, type RedisSettings } from './redis-connection.js';
+import type { Redis } from 'ioredis';
+import { createRedis, describeRedisUrl, type RedisSettings, whenReady } from './redis-connection.js';
 
 /** Redis could not take the job; the message is meant for people. */
 export class QueueUnavailableError extends Error {}
@@ -16,10 +17,12 @@ const ADD_TIMEOUT_MS = 1_500;
 
 export class CheckQueue {
   private readonly queue: Queue<CheckJobData, CheckJobResult>;
+  private readonly connection: Redis;
   private events: QueueEvents | undefined;
 
   constructor(private readonly settings: RedisSettings) {
-    this.queue = new Queue(CHECK_QUEUE, { connection: createRedis(settings.url, 'command'), prefix: settings.prefix });
+    this.connection = createRedis(settings.url, 'command');
+    this.queue = new Queue(CHECK_QUEUE, { connection: this.connection, prefix: settings.prefix });
     this.queue.on('error', () => undefined);
   }
 
@@ -28,6 +31,12 @@ export class CheckQueue {
    * (BullMQ deduplication, simple mode). Resolves with the job id.
    */
   async enqueue(target: string): Promise<string> {
+    const started = Date.now();
+    try {
+      await whenReady(this.connection, ADD_TIMEOUT_MS);
+    } catch (err) {
+      throw this.unavailable(err);
+    }
     const add = this.queue.add(CHECK_JOB, { target }, {
       deduplication: { id: `check-${target}` },
       removeOnComplete: { age: 3_600, count: 1_000 },
@@ -35,7 +44,7 @@ export class CheckQueue {
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer')), ADD_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error('no answer')), Math.max(200, ADD_TIMEOUT_MS - (Date.now() - started)));
     });
     try {
       const job = await Promise.race([add, timeout]);
@@ -43,10 +52,14 @@ export class CheckQueue {
       return job.id;
     } catch (err) {
       add.catch(() => undefined);
-      throw new QueueUnavailableError(`cannot queue the check: Redis unreachable at ${describeRedisUrl(this.settings.url)} (${(err as Error).message})`);
+      throw this.unavailable(err);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private unavailable(err: unknown): QueueUnavailableError {
+    return new QueueUnavailableError(`cannot queue the check: Redis unreachable at ${describeRedisUrl(this.settings.url)} (${(err as Error).message})`);
   }
 
   /** The result of a finished job, or undefined while it is waiting or running (or gone). */

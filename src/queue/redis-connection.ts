@@ -32,3 +32,23 @@ export function createRedis(url: string, kind: 'blocking' | 'command'): Redis {
 export function describeRedisUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, (_m, auth: string) => (auth.includes(':') ? '//***@' : `//${auth}@`));
 }
+
+/**
+ * Wait (briefly) until a fail-fast connection is usable: a command connection refuses commands
+ * while it is still connecting, which must not read as "Redis unreachable" right after start-up
+ * or a reconnect.
+ */
+export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`not connected after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}

@@ -38,7 +38,7 @@ export class RoleProcess {
   readonly child: ChildProcess;
   output = '';
 
-  constructor(role: 'bot' | 'worker' | 'all', env: NodeJS.ProcessEnv) {
+  constructor(role: 'bot' | 'worker' | 'all', readonly env: NodeJS.ProcessEnv) {
     this.child = spawn(process.execPath, [BIN, role], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));

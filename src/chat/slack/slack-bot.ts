@@ -51,9 +51,8 @@ export class SlackBot implements DeliveryChannel {
       token: settings.botToken,
       ...(socketMode ? { socketMode: true, appToken: settings.appToken } : { signingSecret: settings.signingSecret, port: settings.port }),
       clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), retryConfig: { retries: 5, factor: 1.5, minTimeout: 200, maxTimeout: 5_000 } },
-      // The token is checked on the first call instead of at construction, so a slow Slack API
-      // cannot keep the bot from starting.
-      tokenVerificationEnabled: false,
+      // Bolt checks the token once at start-up (auth.test) and caches the bot's identity; without
+      // that it would call auth.test before acknowledging every single command.
       logLevel: LogLevel.WARN,
     });
     this.client = this.app.client;
@@ -110,6 +109,9 @@ export class SlackBot implements DeliveryChannel {
       return;
     }
     await ack();
+    // Yield to the event loop first: in a burst, the other commands' acknowledgements (Slack
+    // allows 3 s) go out before this one's follow-up work starts.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       await this.startCheck(command.channel_id, parsed.target);
     } catch (err) {

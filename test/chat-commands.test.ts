@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../src/chat/commands.js';
+
+describe('parseCommand', () => {
+  it.each([
+    ['check prod-sftp', { kind: 'check', target: 'prod-sftp' }],
+    ['  CHECK   prod-sftp  ', { kind: 'check', target: 'prod-sftp' }],
+    ['explain 530', { kind: 'explain', query: '530' }],
+    ['targets', { kind: 'targets' }],
+    ['help', { kind: 'help' }],
+    ['', { kind: 'help' }],
+  ])('%j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['check', /which target/],
+    ['check a b', /which target/],
+    ['check sftp://evil.example', /not a target name/],
+    ['explain', /what to explain/],
+    ['reboot the server', /unknown command 'reboot'/],
+    ['x'.repeat(10_000), /unknown command/],
+  ])('%j gets help with a reason', (text, problem) => {
+    const command = parseCommand(text);
+    expect(command.kind).toBe('help');
+    expect(command.kind === 'help' && command.problem).toMatch(problem);
+  });
+});
