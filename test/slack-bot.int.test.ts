@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { spawn } from 'node:child_process';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
-import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
 
 let tb: Testbed;
 let fake: FakeSlackApi;
@@ -133,6 +133,20 @@ describe('ftpops all', () => {
     expect((await sendSlashCommand(port, 'explain 530', { responseUrl: fake.responseUrl() })).body).toMatch(/auth\.failed/);
     expect((await sendSlashCommand(port, 'check nope', { responseUrl: fake.responseUrl() })).body).toMatch(/unknown target 'nope'/);
     expect((await sendSlashCommand(port, 'check partner-ftp', { channel: 'C0LIMITED', responseUrl: fake.responseUrl() })).body).toMatch(/may not check 'partner-ftp'/);
+  });
+
+  it('the summary buttons: Re-check runs the check again, Open runbook shows its steps', async () => {
+    const port = await freePort();
+    await start('all', uniquePrefix(), port);
+    await sendSlashCommand(port, 'check partner-ftp', { channel: 'C0BUTTONS', responseUrl: fake.responseUrl() });
+    const first = await finalIn('C0BUTTONS', 'partner-ftp');
+    const recheck = await sendButtonClick(port, { actionId: 'ftpops.recheck', value: JSON.stringify({ target: 'partner-ftp' }), channel: 'C0BUTTONS', messageTs: first.ts, responseUrl: fake.responseUrl() });
+    expect(recheck.status).toBe(200);
+    const again = await fake.waitFor(({ messages }) => messages.find((m) => m.channel === 'C0BUTTONS' && m.thread_ts === first.ts && isFinal(m)), 20_000);
+    expect(textOf(again)).toContain('auth.failed');
+    await sendButtonClick(port, { actionId: 'ftpops.runbook', value: JSON.stringify({ runbook: 'login-failures', code: 'auth.failed', target: 'partner-ftp' }), channel: 'C0BUTTONS', messageTs: first.ts, responseUrl: fake.responseUrl() });
+    const runbook = await fake.waitFor(({ messages }) => messages.find((m) => m.channel === 'C0BUTTONS' && m.thread_ts === first.ts && /Login failures/i.test(m.text)), 10_000);
+    expect(runbook.text).toMatch(/1\. /);
   });
 
   it('refuses a bad signature and a five-minute-old request', async () => {

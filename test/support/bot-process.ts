@@ -89,3 +89,29 @@ export async function sendSlashCommand(
   const response = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { ...headers }, body });
   return { status: response.status, ms: performance.now() - started, body: await response.text() };
 }
+
+/** POST a signed block_actions payload (a button click), as Slack does for interactivity. */
+export async function sendButtonClick(
+  port: number,
+  click: { actionId: string; value: string; channel: string; messageTs: string; responseUrl: string; user?: string },
+): Promise<{ status: number; ms: number }> {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0FAKE', domain: 'ftpops-test' },
+    user: { id: click.user ?? 'U0TEST', username: 'operator', team_id: 'T0FAKE' },
+    api_app_id: 'A0FAKE',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: click.messageTs, channel_id: click.channel, is_ephemeral: false },
+    trigger_id: '1.2.fake-trigger',
+    channel: { id: click.channel, name: 'ops' },
+    message: { type: 'message', ts: click.messageTs, text: '' },
+    response_url: click.responseUrl,
+    actions: [{ type: 'button', action_id: click.actionId, block_id: 'actions', value: click.value, action_ts: `${Date.now() / 1000}` }],
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const headers = signSlackRequest(body, SIGNING_SECRET);
+  const started = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { ...headers }, body });
+  await response.text();
+  return { status: response.status, ms: performance.now() - started };
+}
