@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
 import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
@@ -68,6 +69,32 @@ async function start(role: 'bot' | 'worker' | 'all', prefix: string, port: numbe
   return proc;
 }
 
+const CANARY = `canary-${Math.random().toString(36).slice(2)}-pw`;
+
+/** Everything stored under a queue prefix, as text: hashes, strings, lists, sets, streams. */
+async function dumpRedis(prefix: string): Promise<string> {
+  const redis = new Redis('redis://127.0.0.1:6379');
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    const parts: string[] = [];
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const value =
+        type === 'hash' ? await redis.hgetall(key)
+        : type === 'string' ? await redis.get(key)
+        : type === 'list' ? await redis.lrange(key, 0, -1)
+        : type === 'set' ? await redis.smembers(key)
+        : type === 'zset' ? await redis.zrange(key, 0, -1)
+        : type === 'stream' ? await redis.xrange(key, '-', '+')
+        : null;
+      parts.push(`${key} ${JSON.stringify(value)}`);
+    }
+    return parts.join('\n');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 const isFinal = (m: FakeSlackMessage) => JSON.stringify(m.blocks ?? []).includes('ftpops.recheck');
 const textOf = (m: FakeSlackMessage) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
 
@@ -94,14 +121,21 @@ describe('ftpops all', () => {
     expect(fake.messages('C0ALL').filter((m) => !m.thread_ts)).toHaveLength(1);
   });
 
-  it('reports a failure with its finding code and the server reply', async () => {
+  it('reports a failure with its finding code and the server reply; the password is nowhere', async () => {
     const port = await freePort();
-    await start('all', uniquePrefix(), port);
+    const prefix = uniquePrefix();
+    const proc = await start('all', prefix, port, { FTPOPS_WRONG_PW: CANARY });
     await sendSlashCommand(port, 'check partner-ftp', { channel: 'C0FAIL', responseUrl: fake.responseUrl() });
     const final = await finalIn('C0FAIL', 'partner-ftp');
     expect(textOf(final)).toContain('auth.failed');
     expect(textOf(final)).toContain('530');
-    expect(textOf(final)).not.toContain('not-the-password');
+    // The planted canary password: not in any Slack call, any Redis key of this queue, any log line.
+    expect(JSON.stringify(fake.calls)).not.toContain(CANARY);
+    const dump = await dumpRedis(prefix);
+    expect(dump.length).toBeGreaterThan(100);
+    expect(dump).toContain('partner-ftp');
+    expect(dump).not.toContain(CANARY);
+    expect(proc.output).not.toContain(CANARY);
   });
 
   it('shares one probe run between two people checking the same target', async () => {
