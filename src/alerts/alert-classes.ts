@@ -1,0 +1,31 @@
+// What the windows count: per alert class, attempts and failures, and for failures the sources
+// and users involved (to tell brute force from a changed credential from a broken backend).
+export const ALERT_CLASSES = ['auth', 'capacity', 'reset', 'unreachable', 'tls'] as const;
+export type AlertClass = (typeof ALERT_CLASSES)[number];
+
+/** One counted observation, from a probe result or a server log line. */
+export interface CountedEvent {
+  class: AlertClass;
+  failed: boolean;
+  source?: string;
+  user?: string;
+}
+
+/** Finding code → the alert class a failed check counts against (codes not listed: no class). */
+export const CLASS_OF_FINDING: Readonly<Record<string, AlertClass>> = {
+  'auth.failed': 'auth',
+  'tls.required': 'auth',
+  'ftp.unavailable': 'capacity',
+  'tcp.reset': 'reset',
+  'data.aborted': 'reset',
+  'tcp.refused': 'unreachable',
+  'tcp.timeout': 'unreachable',
+  'tcp.unreachable': 'unreachable',
+  'greet.timeout': 'unreachable',
+  'dns.not_found': 'unreachable',
+  'dns.failed': 'unreachable',
+  'tls.handshake_failed': 'tls',
+  'tls.cert_expired': 'tls',
+  'tls.cert_untrusted': 'tls',
+  'tls.hostname_mismatch': 'tls',
+};
