@@ -1,0 +1,48 @@
+// Several evaluators (bot replicas) applying the same evaluations at once: each transition
+// happens once, and each effect lands in the outbox once.
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { IncidentStore } from '../src/alerts/incidents.js';
+import type { Evaluation } from '../src/alerts/alert-machine.js';
+
+const prefix = `{ftpops-test-${randomBytes(4).toString('hex')}}`;
+// One connection per replica: WATCH is per connection.
+const replicas = Array.from({ length: 3 }, () => new Redis('redis://127.0.0.1:6379'));
+const stores = replicas.map((r) => new IncidentStore(r, prefix));
+const policy = { fireAfter: 2, resolveAfter: 3, remindEveryMs: 0 };
+
+afterAll(async () => {
+  const keys = await replicas[0]!.keys(`${prefix}*`);
+  if (keys.length) await replicas[0]!.del(...keys);
+  for (const r of replicas) r.disconnect();
+});
+
+describe('incidents across replicas', () => {
+  it('one open and one resolve, however many replicas apply each slot', async () => {
+    const breaches: Array<Evaluation['breach']> = ['warning', 'warning', 'critical', null, null, null];
+    const committed: string[] = [];
+    for (const [slot, breach] of breaches.entries()) {
+      const evaluation: Evaluation = { at: slot * 60_000, breach, detail: `slot ${slot}` };
+      const results = await Promise.all(stores.map((s) => s.apply('site-a', 'auth', evaluation, slot, policy)));
+      // Exactly one replica commits each slot's effects.
+      expect(results.filter((r) => r.length > 0).length).toBeLessThanOrEqual(1);
+      committed.push(...results.flat().map((e) => e.effect.type));
+    }
+    expect(committed).toEqual(['open', 'escalate', 'resolve']);
+    const outbox = await stores[0]!.takeEffects();
+    expect(outbox.map((e) => e.effect.type)).toEqual(['open', 'escalate', 'resolve']);
+    expect(new Set(outbox.map((e) => e.id)).size).toBe(3);
+    expect(await stores[1]!.takeEffects()).toEqual([]);
+  });
+
+  it('state survives a "restart": a new store on a new connection continues where the old left', async () => {
+    await stores[0]!.apply('site-b', 'capacity', { at: 0, breach: 'warning', detail: 'a' }, 1, policy);
+    const connection = new Redis('redis://127.0.0.1:6379');
+    replicas.push(connection);
+    const fresh = new IncidentStore(connection, prefix);
+    const effects = await fresh.apply('site-b', 'capacity', { at: 60_000, breach: 'warning', detail: 'b' }, 2, policy);
+    expect(effects.map((e) => e.effect.type)).toEqual(['open']);
+    expect((await fresh.state('site-b', 'capacity')).status).toBe('firing');
+  });
+});
