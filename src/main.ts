@@ -12,6 +12,11 @@ import { CheckCoordinator } from './chat/check-coordinator.js';
 import { DeliveryBook } from './chat/delivery-book.js';
 import { ChatCommandAnswers } from './chat/command-answers.js';
 import { SlackBot, slackSettings } from './chat/slack/slack-bot.js';
+import { AlertPoster } from './chat/alert-poster.js';
+import { CheckResults } from './alerts/check-results.js';
+import { IncidentStore } from './alerts/incidents.js';
+import { DEFAULT_ALERT_POLICY } from './alerts/alert-machine.js';
+import { parseDuration } from './config/duration.js';
 
 export interface Running {
   /** Finish in-flight work, then let go of every connection. */
@@ -34,7 +39,11 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
   const config = loadConfig(env);
   const redis = redisSettings(env);
+  // History and alert state: a connection of its own (alert transitions use WATCH).
+  const alertsRedis = createRedis(redis.url, 'blocking');
+  const results = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), DEFAULT_ALERT_POLICY);
   const worker = startCheckWorker({
+    onReport: (report) => results.record(report),
     redis,
     engine: new ProbeEngine(KnowledgeBase.load()),
     resolveRequest: (name) => {
@@ -46,7 +55,13 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
     lockMs: positiveInt(env, 'FTPOPS_LOCK_MS', 30_000),
   });
   await worker.waitUntilReady();
-  return { describe: `worker (${config.targets.size} targets, Redis ${redis.prefix})`, stop: () => worker.close() };
+  return {
+    describe: `worker (${config.targets.size} targets, Redis ${redis.prefix})`,
+    stop: async () => {
+      await worker.close();
+      alertsRedis.disconnect();
+    },
+  };
 }
 
 export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
@@ -71,15 +86,29 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   channels.slack = bot;
   coordinator.start();
   await bot.start();
+  const alertsRedis = createRedis(redis.url, 'blocking');
+  const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, bot);
+  poster.start();
+  await queue.syncSchedules(scheduleIntervals(config)).catch(() => undefined);
   return {
     describe: `bot (Slack ${slack.appToken ? 'Socket Mode' : `HTTP on port ${slack.port}`})`,
     stop: async () => {
       await bot.stop();
       coordinator.stop();
+      poster.stop();
       await queue.close();
       bookRedis.disconnect();
+      alertsRedis.disconnect();
     },
   };
+}
+
+function scheduleIntervals(config: TargetsFile): Map<string, number> {
+  const intervals = new Map<string, number>();
+  for (const target of config.targets.values()) {
+    if (target.interval !== undefined) intervals.set(target.name, parseDuration(target.interval, `target ${target.name}: interval`));
+  }
+  return intervals;
 }
 
 export async function startAll(env: NodeJS.ProcessEnv): Promise<Running> {

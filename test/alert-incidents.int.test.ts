@@ -24,7 +24,7 @@ describe('incidents across replicas', () => {
     const committed: string[] = [];
     for (const [slot, breach] of breaches.entries()) {
       const evaluation: Evaluation = { at: slot * 60_000, breach, detail: `slot ${slot}` };
-      const results = await Promise.all(stores.map((s) => s.apply('site-a', 'auth', evaluation, slot, policy)));
+      const results = await Promise.all(stores.map((s) => s.apply('site-a', 'auth', 'logs', evaluation, slot, policy)));
       // Exactly one replica commits each slot's effects.
       expect(results.filter((r) => r.length > 0).length).toBeLessThanOrEqual(1);
       committed.push(...results.flat().map((e) => e.effect.type));
@@ -37,11 +37,11 @@ describe('incidents across replicas', () => {
   });
 
   it('state survives a "restart": a new store on a new connection continues where the old left', async () => {
-    await stores[0]!.apply('site-b', 'capacity', { at: 0, breach: 'warning', detail: 'a' }, 1, policy);
+    await stores[0]!.apply('site-b', 'capacity', 'logs', { at: 0, breach: 'warning', detail: 'a' }, 1, policy);
     const connection = new Redis('redis://127.0.0.1:6379');
     replicas.push(connection);
     const fresh = new IncidentStore(connection, prefix);
-    const effects = await fresh.apply('site-b', 'capacity', { at: 60_000, breach: 'warning', detail: 'b' }, 2, policy);
+    const effects = await fresh.apply('site-b', 'capacity', 'logs', { at: 60_000, breach: 'warning', detail: 'b' }, 2, policy);
     expect(effects.map((e) => e.effect.type)).toEqual(['open']);
     expect((await fresh.state('site-b', 'capacity')).status).toBe('firing');
   });

@@ -14,10 +14,14 @@ export interface StoredAlert extends AlertState {
   seq: number;
 }
 
+/** Where the evaluations of an alert come from: scheduled checks, or server log lines. */
+export type AlertOrigin = 'check' | 'logs';
+
 export interface OutboxEntry {
   id: string;
   target: string;
   class: AlertClass;
+  origin: AlertOrigin;
   effect: AlertEffect;
 }
 
@@ -26,16 +30,16 @@ const MAX_ATTEMPTS = 20;
 export class IncidentStore {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
-  private stateKey(target: string, cls: AlertClass): string {
-    return `${this.prefix}:alert:${target}:${cls}`;
+  private stateKey(target: string, cls: AlertClass, origin: AlertOrigin): string {
+    return `${this.prefix}:alert:${target}:${origin}:${cls}`;
   }
 
   get outboxKey(): string {
     return `${this.prefix}:alert-outbox`;
   }
 
-  async state(target: string, cls: AlertClass): Promise<StoredAlert> {
-    const raw = await this.redis.get(this.stateKey(target, cls));
+  async state(target: string, cls: AlertClass, origin: AlertOrigin = 'logs'): Promise<StoredAlert> {
+    const raw = await this.redis.get(this.stateKey(target, cls, origin));
     return raw ? (JSON.parse(raw) as StoredAlert) : { ...INITIAL_ALERT_STATE, seq: 0 };
   }
 
@@ -43,8 +47,8 @@ export class IncidentStore {
    * Apply one evaluation for one slot. Returns the effects this call committed (empty when
    * another evaluator already applied the slot, or nothing changed).
    */
-  async apply(target: string, cls: AlertClass, evaluation: Evaluation, slot: number, policy: AlertPolicy): Promise<OutboxEntry[]> {
-    const key = this.stateKey(target, cls);
+  async apply(target: string, cls: AlertClass, origin: AlertOrigin, evaluation: Evaluation, slot: number, policy: AlertPolicy): Promise<OutboxEntry[]> {
+    const key = this.stateKey(target, cls, origin);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       await this.redis.watch(key);
       const raw = await this.redis.get(key);
@@ -54,7 +58,7 @@ export class IncidentStore {
         return [];
       }
       const { state, effects } = transition(current, evaluation, policy);
-      const entries = effects.map((effect, i): OutboxEntry => ({ id: `${target}:${cls}:${current.seq + i + 1}`, target, class: cls, effect }));
+      const entries = effects.map((effect, i): OutboxEntry => ({ id: `${target}:${origin}:${cls}:${current.seq + i + 1}`, target, class: cls, origin, effect }));
       const next: StoredAlert = { ...state, slot, seq: current.seq + effects.length };
       const multi = this.redis.multi().set(key, JSON.stringify(next));
       if (entries.length) multi.rpush(this.outboxKey, ...entries.map((e) => JSON.stringify(e)));
@@ -69,5 +73,10 @@ export class IncidentStore {
   async takeEffects(max = 100): Promise<OutboxEntry[]> {
     const raw = await this.redis.lpop(this.outboxKey, max);
     return (raw ?? []).map((json) => JSON.parse(json) as OutboxEntry);
+  }
+
+  /** Put effects back (at the end) when they could not be carried out yet. */
+  async returnEffects(entries: OutboxEntry[]): Promise<void> {
+    if (entries.length) await this.redis.rpush(this.outboxKey, ...entries.map((e) => JSON.stringify(e)));
   }
 }

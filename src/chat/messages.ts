@@ -84,7 +84,31 @@ export interface HelpMessage {
   commands: HelpCommand[];
 }
 
-export type ChatMessage = ProgressMessage | SummaryMessage | ErrorMessage | HelpMessage;
+/** The root message of an incident: its current state, edited in place as it changes. */
+export interface AlertMessage {
+  kind: 'alert';
+  target: string;
+  /** auth, capacity, reset, unreachable, tls */
+  alertClass: string;
+  /** Where the evidence comes from: scheduled checks or server logs. */
+  origin: 'check' | 'logs';
+  status: 'firing' | 'resolved';
+  severity: 'warning' | 'critical';
+  /** "530 Login incorrect. — 3 checks in a row", counts, top sources. */
+  detail: string;
+  firstSeenAt: string;
+  durationMs?: number;
+  runbook: string;
+  actions: ChatAction[];
+}
+
+/** A reply in the incident's thread: escalation, easing, still firing, resolved. */
+export interface AlertUpdateMessage {
+  kind: 'alert-update';
+  text: string;
+}
+
+export type ChatMessage = ProgressMessage | SummaryMessage | ErrorMessage | HelpMessage | AlertMessage | AlertUpdateMessage;
 
 export function stageLine(stage: StageResult): StageLine {
   return {

@@ -29,6 +29,10 @@ export const targetSchema = z
     write: z.boolean().default(false),
     timeout: duration.optional(),
     stageTimeouts: z.partialRecord(z.enum(STAGE_NAMES), duration).optional(),
+    /** Check on a schedule, e.g. 5m (BullMQ job scheduler: once per interval however many bots run). */
+    interval: duration.optional(),
+    /** Slack channel id where this target's alerts open their incident threads. */
+    alertChannel: z.string().min(1).optional(),
   })
   .strict();
 export type TargetConfig = z.infer<typeof targetSchema> & { name: string; baseDir: string };
@@ -99,6 +103,7 @@ export function parseTargetsYaml(text: string, path: string): TargetsFile {
       throw new ConfigError(`${where('url')}: ${(err as Error).message}`);
     }
     if (target.timeout !== undefined) wrap(where('timeout'), () => parseDuration(target.timeout!, 'timeout'));
+    if (target.interval !== undefined) wrap(where('interval'), () => parseDuration(target.interval!, 'interval'));
     for (const [stage, value] of Object.entries(target.stageTimeouts ?? {})) {
       wrap(where(`stageTimeouts.${stage}`), () => parseDuration(value as string | number, stage));
     }

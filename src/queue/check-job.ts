@@ -8,6 +8,8 @@ export const CHECK_JOB = 'check';
 
 export interface CheckJobData {
   target: string;
+  /** Started by a schedule rather than by a person. */
+  scheduled?: boolean;
 }
 
 /** Progress published after each stage. */

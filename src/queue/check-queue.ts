@@ -62,6 +62,22 @@ export class CheckQueue {
     return new QueueUnavailableError(`cannot queue the check: Redis unreachable at ${describeRedisUrl(this.settings.url)} (${(err as Error).message})`);
   }
 
+  /**
+   * One BullMQ job scheduler per target with an interval: a check per interval, however many
+   * bots and workers run (upserting the same scheduler id is idempotent). Schedulers of targets
+   * that no longer have an interval are removed.
+   */
+  async syncSchedules(intervals: Map<string, number>): Promise<void> {
+    await whenReady(this.connection, 5_000);
+    for (const [target, every] of intervals) {
+      await this.queue.upsertJobScheduler(`schedule-${target}`, { every }, { name: CHECK_JOB, data: { target, scheduled: true } });
+    }
+    for (const scheduler of await this.queue.getJobSchedulers()) {
+      const target = scheduler.key.replace(/^schedule-/, '');
+      if (!intervals.has(target)) await this.queue.removeJobScheduler(scheduler.key);
+    }
+  }
+
   /** The result of a finished job, or undefined while it is waiting or running (or gone). */
   async resultOf(jobId: string): Promise<{ state: string; result?: CheckJobResult; failedReason?: string }> {
     const job = await this.queue.getJob(jobId);

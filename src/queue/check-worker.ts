@@ -3,7 +3,7 @@
 // environment and files, and scrubbed from the report before it goes back to Redis.
 import { type Job, Worker } from 'bullmq';
 import type { ProbeEngine } from '../probes/probe-engine.js';
-import type { ProbeRequest, StageResult } from '../probes/probe.js';
+import type { ProbeReport, ProbeRequest, StageResult } from '../probes/probe.js';
 import { ConfigError } from '../config/config-error.js';
 import { redactValue } from '../secrets/redact.js';
 import { CHECK_QUEUE, type CheckJobData, type CheckJobResult, type CheckProgress } from './check-job.js';
@@ -17,6 +17,8 @@ export interface CheckWorkerOptions {
   concurrency: number;
   /** How long a job lock lives without renewal; a killed worker's job is picked up again after it. */
   lockMs: number;
+  /** Keeps history and feeds the alerts with every finished check. */
+  onReport?: (report: ProbeReport) => Promise<unknown>;
 }
 
 export function startCheckWorker(options: CheckWorkerOptions): Worker<CheckJobData, CheckJobResult> {
@@ -49,5 +51,8 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
     // Progress is a courtesy; a lost update must not fail the check.
     job.updateProgress(progress as unknown as object).catch(() => undefined);
   });
-  return { kind: 'report', report: redactValue(report, [req.password, req.passphrase]) };
+  const safe = redactValue(report, [req.password, req.passphrase]);
+  // History and alert evaluation must not cost the asker their answer.
+  await options.onReport?.(safe).catch(() => undefined);
+  return { kind: 'report', report: safe };
 }

@@ -10,7 +10,7 @@
 // control characters in mrkdwn; every piece of text is escaped, since knowledge-base text holds
 // `<user>` placeholders and server replies can hold anything. plain_text (header, buttons) is not
 // parsed for links or mentions, so it is left as is.
-import type { ChatAction, ChatMessage, Fact, FindingView, HelpMessage, ProgressMessage, StageLine, SummaryMessage } from '../messages.js';
+import type { AlertMessage, ChatAction, ChatMessage, Fact, FindingView, HelpMessage, ProgressMessage, StageLine, SummaryMessage } from '../messages.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -80,7 +80,34 @@ export function renderBlocks(message: ChatMessage): SlackRendering {
     }
     case 'help':
       return renderHelp(message);
+    case 'alert':
+      return renderAlert(message);
+    case 'alert-update': {
+      const text = escapeMrkdwn(message.text);
+      const shown = clip(text, SLACK_LIMITS.sectionText);
+      return finish(shown, [section(shown)], shown === text ? undefined : text);
+    }
   }
+}
+
+function renderAlert(m: AlertMessage): SlackRendering {
+  const mark = m.status === 'resolved' ? '✅ RESOLVED' : m.severity === 'critical' ? '🔴 CRITICAL' : '🟠 WARNING';
+  const title = `${mark} ${m.alertClass} — ${m.target}`;
+  const since = m.status === 'resolved' && m.durationMs !== undefined ? ` · lasted ${formatDuration(m.durationMs)}` : '';
+  const detail = clip(escapeMrkdwn(m.detail), SLACK_LIMITS.sectionText);
+  const blocks: SlackBlock[] = [
+    header(title),
+    section(detail),
+    context(`${m.origin === 'check' ? 'from scheduled checks' : 'from server logs'} · first seen ${escapeMrkdwn(m.firstSeenAt)}${since} · runbook \`${escapeMrkdwn(m.runbook)}\``),
+  ];
+  const actions = m.status === 'firing' ? actionsBlock(m.actions) : undefined;
+  return finish(escapeMrkdwn(`${title}: ${m.detail}`), capBlocks(blocks, actions));
+}
+
+function formatDuration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return `${Math.max(1, Math.round(ms / 1000))} s`;
+  return minutes < 120 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
 }
 
 export function escapeMrkdwn(text: string): string {

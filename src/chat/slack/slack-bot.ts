@@ -6,6 +6,7 @@ import type { WebClient } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
 import { parseCommand } from '../commands.js';
 import type { CheckCoordinator, DeliveryChannel } from '../check-coordinator.js';
+import type { AlertChannel } from '../alert-poster.js';
 import type { Delivery } from '../delivery-book.js';
 import { type ChatMessage, errorMessage, helpMessage, progressMessage } from '../messages.js';
 import { ACTION_IDS, renderBlocks } from './render-blocks.js';
@@ -38,7 +39,7 @@ export interface SlackBotDeps {
   answers: ChatCommandAnswers;
 }
 
-export class SlackBot implements DeliveryChannel {
+export class SlackBot implements DeliveryChannel, AlertChannel {
   readonly app: BoltApp;
   private readonly client: WebClient;
 
@@ -92,6 +93,24 @@ export class SlackBot implements DeliveryChannel {
         await this.client.chat.postMessage({ channel: delivery.channel, thread_ts: delivery.messageId, text: chunk });
       }
     }
+  }
+
+  /** AlertChannel: an incident's root message, its edits and its thread. */
+  async postRoot(channel: string, message: ChatMessage): Promise<string> {
+    const r = renderBlocks(message);
+    const posted = await this.client.chat.postMessage({ channel, text: r.text, blocks: r.blocks as never });
+    if (!posted.ts) throw new Error('Slack returned no ts for the alert root');
+    return posted.ts;
+  }
+
+  async updateRoot(channel: string, rootId: string, message: ChatMessage): Promise<void> {
+    const r = renderBlocks(message);
+    await this.client.chat.update({ channel, ts: rootId, text: r.text, blocks: r.blocks as never });
+  }
+
+  async reply(channel: string, rootId: string, message: ChatMessage): Promise<void> {
+    const r = renderBlocks(message);
+    await this.client.chat.postMessage({ channel, thread_ts: rootId, text: r.text, blocks: r.blocks as never });
   }
 
   private async onCommand(command: SlashCommand, ack: (r?: never) => Promise<void>, respond: (r: never) => Promise<unknown>): Promise<void> {

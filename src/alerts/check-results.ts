@@ -1,0 +1,69 @@
+// What a finished check leaves behind: a line in the target's bounded history (stage timings
+// included) and one evaluation per alert class. Consecutive failed checks of a class open an
+// incident; consecutive good ones resolve it (the alert machine's hysteresis).
+import type { Redis } from 'ioredis';
+import type { ProbeReport } from '../probes/probe.js';
+import { ALERT_CLASSES, CLASS_OF_FINDING } from './alert-classes.js';
+import type { AlertPolicy, Evaluation } from './alert-machine.js';
+import type { IncidentStore, OutboxEntry } from './incidents.js';
+
+export const HISTORY_LENGTH = 500;
+
+export interface HistoryEntry {
+  at: string;
+  ok: boolean;
+  code: string | null;
+  durationMs: number;
+  stages: Record<string, number>;
+}
+
+export class CheckResults {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly incidents: IncidentStore,
+    private readonly policy: AlertPolicy,
+  ) {}
+
+  historyKey(target: string): string {
+    return `${this.prefix}:history:${target}`;
+  }
+
+  /** Transactions (WATCH) are per connection: record one report at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  record(report: ProbeReport): Promise<OutboxEntry[]> {
+    const next = this.queue.then(() => this.recordNow(report));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async recordNow(report: ProbeReport): Promise<OutboxEntry[]> {
+    const entry: HistoryEntry = {
+      at: report.startedAt,
+      ok: report.ok,
+      code: report.finding?.code ?? null,
+      durationMs: report.durationMs,
+      stages: Object.fromEntries(report.stages.filter((s) => s.status === 'ok').map((s) => [s.name, s.durationMs])),
+    };
+    await this.redis.multi().lpush(this.historyKey(report.target), JSON.stringify(entry)).ltrim(this.historyKey(report.target), 0, HISTORY_LENGTH - 1).exec();
+    const at = Date.parse(report.startedAt);
+    const failedClass = report.finding ? CLASS_OF_FINDING[report.finding.code] : undefined;
+    const effects: OutboxEntry[] = [];
+    for (const cls of ALERT_CLASSES) {
+      const failed = cls === failedClass;
+      const evaluation: Evaluation = {
+        at,
+        breach: failed ? (cls === 'unreachable' ? 'critical' : 'warning') : null,
+        detail: failed && report.finding ? `${report.finding.code} at ${report.finding.stage}${report.finding.reply ? `: ${report.finding.reply.code ?? ''} ${report.finding.reply.text}`.trimEnd() : ''}` : 'check passed',
+      };
+      effects.push(...(await this.incidents.apply(report.target, cls, 'check', evaluation, at, this.policy)));
+    }
+    return effects;
+  }
+
+  async history(target: string, max = HISTORY_LENGTH): Promise<HistoryEntry[]> {
+    const raw = await this.redis.lrange(this.historyKey(target), 0, max - 1);
+    return raw.map((json) => JSON.parse(json) as HistoryEntry);
+  }
+}

@@ -1,0 +1,147 @@
+// Carries out the effects of the alert machine in chat: one root message per incident in the
+// target's alert channel, edited as the incident changes, thread replies only for what matters
+// (escalation, still firing, resolution). Effects come off the Redis outbox, each to exactly
+// one bot; an effect that cannot be carried out yet (its root is not posted) goes back.
+import type { Redis } from 'ioredis';
+import type { TargetConfig } from '../config/targets-file.js';
+import type { AlertClass } from '../alerts/alert-classes.js';
+import type { AlertEffect, Severity } from '../alerts/alert-machine.js';
+import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
+import type { AlertMessage, ChatMessage } from './messages.js';
+
+/** What a platform must do for alerts. */
+export interface AlertChannel {
+  postRoot(channel: string, message: ChatMessage): Promise<string>;
+  updateRoot(channel: string, rootId: string, message: ChatMessage): Promise<void>;
+  reply(channel: string, rootId: string, message: ChatMessage): Promise<void>;
+}
+
+const RUNBOOK_OF_CLASS: Record<AlertClass, string> = {
+  auth: 'login-failures',
+  capacity: 'too-many-connections',
+  reset: 'connection-resets',
+  unreachable: 'service-down',
+  tls: 'certificates',
+};
+
+interface Root {
+  channel: string;
+  id: string;
+  firstSeenAt: number;
+  severity: Severity;
+  detail: string;
+}
+
+export class AlertPoster {
+  private timer: NodeJS.Timeout | undefined;
+  private draining = false;
+
+  constructor(
+    private readonly incidents: IncidentStore,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly targets: () => Map<string, TargetConfig>,
+    private readonly chat: AlertChannel,
+    private readonly everyMs = 500,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.drain().catch(() => undefined), this.everyMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private get rootsKey(): string {
+    return `${this.prefix}:alert-roots`;
+  }
+
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      const entries = await this.incidents.takeEffects(50);
+      const later: OutboxEntry[] = [];
+      for (const entry of entries) {
+        // Keep an incident's effects in order: once one waits, the rest of that incident waits too.
+        if (later.some((l) => sameAlert(l, entry)) || !(await this.carryOut(entry).catch(() => false))) later.push(entry);
+      }
+      await this.incidents.returnEffects(later);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** True when done (or nothing to do); false to try again later. */
+  private async carryOut(entry: OutboxEntry): Promise<boolean> {
+    const channel = this.targets().get(entry.target)?.alertChannel;
+    if (!channel) return true;
+    const field = `${entry.target}:${entry.origin}:${entry.class}`;
+    const effect = entry.effect;
+    if (effect.type === 'open') {
+      const message = this.alertMessage(entry, 'firing', effect.severity, effect.detail, effect.firstSeenAt);
+      const id = await this.chat.postRoot(channel, message);
+      const root: Root = { channel, id, firstSeenAt: effect.firstSeenAt, severity: effect.severity, detail: effect.detail };
+      await this.redis.hset(this.rootsKey, field, JSON.stringify(root));
+      return true;
+    }
+    const raw = await this.redis.hget(this.rootsKey, field);
+    if (!raw) return false;
+    const root = JSON.parse(raw) as Root;
+    const severity = severityAfter(effect, root.severity);
+    if (effect.type === 'resolve') {
+      await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'resolved', severity, root.detail, root.firstSeenAt, effect.durationMs));
+      await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: `✅ Resolved after ${minutes(effect.durationMs)}: ${effect.detail}` });
+      await this.redis.hdel(this.rootsKey, field);
+      return true;
+    }
+    await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'firing', severity, effect.detail, root.firstSeenAt));
+    await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...root, severity, detail: effect.detail }));
+    const note = threadNote(effect);
+    if (note) await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: note });
+    return true;
+  }
+
+  private alertMessage(entry: OutboxEntry, status: AlertMessage['status'], severity: Severity, detail: string, firstSeenAt: number, durationMs?: number): AlertMessage {
+    const runbook = RUNBOOK_OF_CLASS[entry.class];
+    return {
+      kind: 'alert',
+      target: entry.target,
+      alertClass: entry.class,
+      origin: entry.origin,
+      status,
+      severity,
+      detail,
+      firstSeenAt: new Date(firstSeenAt).toISOString(),
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      runbook,
+      actions: [
+        { kind: 'recheck', target: entry.target },
+        { kind: 'open-runbook', runbook, code: entry.class, target: entry.target },
+      ],
+    };
+  }
+}
+
+function sameAlert(a: OutboxEntry, b: OutboxEntry): boolean {
+  return a.target === b.target && a.origin === b.origin && a.class === b.class;
+}
+
+function severityAfter(effect: AlertEffect, current: Severity): Severity {
+  if (effect.type === 'escalate' || effect.type === 'ease') return effect.to;
+  if (effect.type === 'remind' || effect.type === 'update' || effect.type === 'resolve') return effect.severity;
+  return current;
+}
+
+/** Thread replies only for meaningful changes; a plain update only edits the root. */
+function threadNote(effect: AlertEffect): string | undefined {
+  if (effect.type === 'escalate') return `⬆ Escalated to ${effect.to}: ${effect.detail}`;
+  if (effect.type === 'remind') return `⏱ Still firing after ${minutes(effect.firingForMs)}: ${effect.detail}`;
+  return undefined;
+}
+
+function minutes(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  return m < 1 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${m} min`;
+}

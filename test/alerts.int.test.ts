@@ -1,0 +1,72 @@
+// Scheduled checks and incident threads end to end: a real vsftpd refuses the login, two
+// `ftpops all` replicas check it on a schedule, one alert thread opens in the fake Slack; the
+// password is put right, the same thread resolves. Exactly once, however many replicas.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadTestbed, type Testbed } from './support/testbed.js';
+import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
+import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, uniquePrefix, writeConfig } from './support/bot-process.js';
+
+let tb: Testbed;
+let fake: FakeSlackApi;
+let passwordFile: string;
+const processes: RoleProcess[] = [];
+const text = (m: FakeSlackMessage) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
+
+beforeAll(async () => {
+  tb = loadTestbed();
+  fake = await startFakeSlackApi();
+});
+
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.kill('SIGKILL')));
+  await fake.close();
+});
+
+describe('scheduled checks and incident threads', () => {
+  it('a login that starts failing opens one thread, resolved when it works again', async () => {
+    const config = writeConfig(
+      [
+        'targets:',
+        '  flaky-ftp:',
+        `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
+        '    passwordFile: pw.txt',
+        '    interval: 1s',
+        '    alertChannel: C0ALERTS',
+        '',
+      ].join('\n'),
+    );
+    passwordFile = join(dirname(config), 'pw.txt');
+    writeFileSync(passwordFile, 'a-wrong-password\n');
+    const prefix = uniquePrefix();
+    for (let i = 0; i < 2; i++) {
+      const proc = new RoleProcess('all', {
+        SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.url,
+        PORT: String(await freePort()), REDIS_URL: 'redis://127.0.0.1:6379', FTPOPS_QUEUE_PREFIX: prefix, FTPOPS_CONFIG: config,
+      });
+      processes.push(proc);
+      await proc.ready();
+    }
+    const roots = () => fake.messages('C0ALERTS').filter((m) => !m.thread_ts);
+    const root = await fake.waitFor(() => roots().find((m) => /WARNING auth — flaky-ftp/.test(text(m))), 20_000);
+    expect(text(root)).toContain('auth.failed');
+    expect(text(root)).toContain('530');
+    // It keeps failing for a while: still one root, and no thread chatter.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(roots()).toHaveLength(1);
+    expect(fake.messages('C0ALERTS').filter((m) => m.thread_ts === root.ts)).toHaveLength(0);
+
+    writeFileSync(passwordFile, `${tb.password}\n`);
+    const resolved = await fake.waitFor(() => roots().find((m) => m.ts === root.ts && /RESOLVED/.test(text(m))), 20_000);
+    expect(text(resolved)).toMatch(/lasted/);
+    const replies = await fake.waitFor(() => {
+      const r = fake.messages('C0ALERTS').filter((m) => m.thread_ts === root.ts);
+      return r.length ? r : undefined;
+    }, 5_000);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toMatch(/Resolved after/);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(roots()).toHaveLength(1);
+  });
+});
