@@ -17,6 +17,10 @@ import { CheckResults } from './alerts/check-results.js';
 import { IncidentStore } from './alerts/incidents.js';
 import { DEFAULT_ALERT_POLICY } from './alerts/alert-machine.js';
 import { parseDuration } from './config/duration.js';
+import { LogAlerts } from './ingest/log-alerts.js';
+import { handleIngest } from './ingest/ingest-route.js';
+import { WindowStore } from './alerts/windows.js';
+import { DEFAULT_THRESHOLDS } from './alerts/window-evaluation.js';
 
 export interface Running {
   /** Finish in-flight work, then let go of every connection. */
@@ -82,13 +86,18 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
     channels,
     graceMs: positiveInt(env, 'FTPOPS_GRACE_MS', 15_000),
   });
-  const bot = new SlackBot(slack, { coordinator, answers });
+  // Server logs: POST /ingest/<target> on the bot's port, evaluated every few seconds.
+  const logsRedis = createRedis(redis.url, 'blocking');
+  const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), DEFAULT_THRESHOLDS, DEFAULT_ALERT_POLICY, positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
+  const routes = [{ path: '/ingest/:target', method: 'POST', handler: (req: Parameters<typeof handleIngest>[0], res: Parameters<typeof handleIngest>[1]) => void handleIngest(req, res, { targets: () => config.targets, env, logs }) }];
+  const bot = new SlackBot(slack, { coordinator, answers, routes });
   channels.slack = bot;
   coordinator.start();
   await bot.start();
   const alertsRedis = createRedis(redis.url, 'blocking');
   const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, bot);
   poster.start();
+  logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
   await queue.syncSchedules(scheduleIntervals(config)).catch(() => undefined);
   return {
     describe: `bot (Slack ${slack.appToken ? 'Socket Mode' : `HTTP on port ${slack.port}`})`,
@@ -96,6 +105,8 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
       await bot.stop();
       coordinator.stop();
       poster.stop();
+      logs.stop();
+      logsRedis.disconnect();
       await queue.close();
       bookRedis.disconnect();
       alertsRedis.disconnect();

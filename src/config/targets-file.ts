@@ -33,6 +33,14 @@ export const targetSchema = z
     interval: duration.optional(),
     /** Slack channel id where this target's alerts open their incident threads. */
     alertChannel: z.string().min(1).optional(),
+    /** Server logs for this target: POST /ingest/<target> with this bearer token (by reference). */
+    ingest: z
+      .object({
+        tokenEnv: secretRefName,
+        daemon: z.enum(['vsftpd', 'proftpd', 'pure-ftpd', 'sshd']).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TargetConfig = z.infer<typeof targetSchema> & { name: string; baseDir: string };

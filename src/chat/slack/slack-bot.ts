@@ -1,9 +1,10 @@
 // The Slack front end: Bolt over HTTP (signing secret) or Socket Mode (app token), the /ftp
 // command and the summary's buttons. The only place that imports @slack/*.
 import bolt from '@slack/bolt';
-import type { App as BoltApp, SlashCommand, BlockButtonAction } from '@slack/bolt';
+import type { App as BoltApp, SlashCommand, BlockButtonAction, CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCommand } from '../commands.js';
 import type { CheckCoordinator, DeliveryChannel } from '../check-coordinator.js';
 import type { AlertChannel } from '../alert-poster.js';
@@ -37,6 +38,8 @@ export function slackSettings(env: NodeJS.ProcessEnv): SlackSettings | undefined
 export interface SlackBotDeps {
   coordinator: CheckCoordinator;
   answers: ChatCommandAnswers;
+  /** Extra HTTP routes served on the same port (e.g. log ingestion). */
+  routes?: Array<{ path: string; method: string; handler: (req: IncomingMessage & { params?: Record<string, string> }, res: ServerResponse) => void }>;
 }
 
 export class SlackBot implements DeliveryChannel, AlertChannel {
@@ -51,6 +54,8 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
     this.app = new App({
       token: settings.botToken,
       ...(socketMode ? { socketMode: true, appToken: settings.appToken } : { signingSecret: settings.signingSecret, port: settings.port }),
+      // Our handlers read only req.params, which Bolt's ParamsIncomingMessage provides.
+      ...(deps.routes?.length ? { customRoutes: deps.routes as unknown as CustomRoute[] } : {}),
       clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), retryConfig: { retries: 5, factor: 1.5, minTimeout: 200, maxTimeout: 5_000 } },
       // Bolt checks the token once at start-up (auth.test) and caches the bot's identity; without
       // that it would call auth.test before acknowledging every single command.

@@ -1,0 +1,101 @@
+// Server log lines → counted events → windows → evaluations → incidents (origin "logs").
+// Lines are parsed and summed in memory; one Redis round trip per batch. Unknown lines are
+// counted, never fatal.
+import type { Redis } from 'ioredis';
+import { parseLogLine } from './parse-line.js';
+import type { LogEvent } from './log-event.js';
+import type { CountedEvent } from '../alerts/alert-classes.js';
+import { ALERT_CLASSES } from '../alerts/alert-classes.js';
+import type { WindowStore } from '../alerts/windows.js';
+import { type Thresholds, evaluateClass } from '../alerts/window-evaluation.js';
+import type { AlertPolicy } from '../alerts/alert-machine.js';
+import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
+
+export type Daemon = NonNullable<Parameters<typeof parseLogLine>[1]>;
+
+/** How a log event counts: logins are the attempts every class is measured against. */
+export function countedEvents(event: LogEvent): CountedEvent[] {
+  const who = { ...(event.source ? { source: event.source } : {}), ...(event.user ? { user: event.user } : {}) };
+  switch (event.kind) {
+    case 'login_failed':
+      return [{ class: 'auth', failed: true, ...who }, { class: 'capacity', failed: false }, { class: 'reset', failed: false }];
+    case 'login_ok':
+      return [{ class: 'auth', failed: false }, { class: 'capacity', failed: false }, { class: 'reset', failed: false }];
+    case 'too_many_connections':
+      return [{ class: 'capacity', failed: true, ...who }];
+    case 'connection_reset':
+    case 'connection_dropped':
+      return [{ class: 'reset', failed: true, ...who }];
+    default:
+      return [];
+  }
+}
+
+export interface IngestResult {
+  lines: number;
+  events: number;
+  unknown: number;
+}
+
+export class LogAlerts {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly windows: WindowStore,
+    private readonly incidents: IncidentStore,
+    private readonly thresholds: Thresholds,
+    private readonly policy: AlertPolicy,
+    private readonly evaluateEveryMs = 5_000,
+  ) {}
+
+  async ingest(target: string, lines: readonly string[], daemon: Daemon | undefined, now = Date.now()): Promise<IngestResult> {
+    const counted: CountedEvent[] = [];
+    let events = 0;
+    let unknown = 0;
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const event = parseLogLine(line, daemon);
+      if (!event) {
+        unknown += 1;
+        continue;
+      }
+      events += 1;
+      counted.push(...countedEvents(event));
+    }
+    await this.windows.record(target, counted, now);
+    if (unknown) await this.redis.hincrby(`${this.prefix}:ingest-unknown`, target, unknown);
+    return { lines: lines.length, events, unknown };
+  }
+
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Re-evaluate the targets every slot, so a burst that stops also resolves. One at a time: WATCH is per connection. */
+  start(targets: () => string[]): void {
+    let busy = false;
+    this.timer = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        for (const target of targets()) await this.evaluate(target).catch(() => undefined);
+      } finally {
+        busy = false;
+      }
+    }, this.evaluateEveryMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Evaluate every class of a target once per slot (any number of bots may call this). */
+  async evaluate(target: string, now = Date.now()): Promise<OutboxEntry[]> {
+    const { window, baselineFailures } = await this.windows.read(target, now);
+    const slot = Math.floor(now / this.evaluateEveryMs);
+    const effects: OutboxEntry[] = [];
+    for (const cls of ALERT_CLASSES) {
+      const evaluation = evaluateClass(cls, window[cls], baselineFailures[cls], this.thresholds, now);
+      effects.push(...(await this.incidents.apply(target, cls, 'logs', evaluation, slot, this.policy)));
+    }
+    return effects;
+  }
+}
