@@ -38,8 +38,13 @@ describe('alert machine', () => {
   });
 
   it('opens at the worst severity seen while pending', () => {
-    const { effects } = run(['critical', 'warning']);
+    const { effects } = run(['warning', 'critical']);
     expect(effects[0]).toMatchObject({ type: 'open', severity: 'critical' });
+  });
+
+  it('a critical breach fires at once; a warning waits for confirmation', () => {
+    expect(types(run(['critical']).effects)).toEqual(['open']);
+    expect(types(run(['warning']).effects)).toEqual([]);
   });
 
   it('flapping input neither spams nor resolves early', () => {

@@ -1,14 +1,15 @@
 // The life of one alert (a target and a class such as auth/530 or capacity/421) as a small pure
 // state machine: ok → pending → firing → resolved (→ ok). It is fed one evaluation at a time
 // (is the class over a threshold now, and how badly) and answers with the new state and the
-// effects the chat side must carry out. Hysteresis both ways: firing needs `fireAfter`
-// consecutive breaches, resolving needs `resolveAfter` consecutive good evaluations, so a
-// flapping signal neither spams nor closes an incident too early (shared DOMAIN.md §4).
+// effects the chat side must carry out. Hysteresis both ways: a warning fires after `fireAfter`
+// consecutive breaches (a critical one at once), resolving needs `resolveAfter` consecutive good
+// evaluations, so a flapping signal neither spams nor closes an incident too early (shared
+// DOMAIN.md §4).
 
 export type Severity = 'warning' | 'critical';
 
 export interface AlertPolicy {
-  /** Consecutive breaching evaluations before an alert fires. */
+  /** Consecutive breaching evaluations before a warning fires; a critical breach fires at once. */
   fireAfter: number;
   /** Consecutive good evaluations before a firing alert resolves. */
   resolveAfter: number;
@@ -60,7 +61,8 @@ function onBreach(state: AlertState, e: Evaluation, severity: Severity, policy: 
   const breaches = state.breaches + 1;
   const firstSeenAt = state.firstSeenAt ?? e.at;
   if (state.status !== 'firing') {
-    if (breaches < policy.fireAfter) {
+    // A clear outage is said at once; a warning waits to be confirmed.
+    if (breaches < policy.fireAfter && severity !== 'critical') {
       return { state: { status: 'pending', severity: max(state.severity, severity), breaches, goods: 0, firstSeenAt, detail: e.detail }, effects: [] };
     }
     const opened = max(state.severity, severity);

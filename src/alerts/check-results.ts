@@ -54,7 +54,8 @@ export class CheckResults {
       const failed = cls === failedClass;
       const evaluation: Evaluation = {
         at,
-        breach: failed ? (cls === 'unreachable' ? 'critical' : 'warning') : null,
+        // Warning, so that it takes `fireAfter` consecutive failed checks to open an incident.
+        breach: failed ? 'warning' : null,
         detail: failed && report.finding ? `${report.finding.code} at ${report.finding.stage}${report.finding.reply ? `: ${report.finding.reply.code ?? ''} ${report.finding.reply.text}`.trimEnd() : ''}` : 'check passed',
       };
       effects.push(...(await this.incidents.apply(report.target, cls, 'check', evaluation, at, this.policy)));

@@ -42,7 +42,7 @@ export class AlertPoster {
     private readonly prefix: string,
     private readonly targets: () => Map<string, TargetConfig>,
     private readonly chat: AlertChannel,
-    private readonly everyMs = 500,
+    private readonly everyMs = 250,
   ) {}
 
   start(): void {

@@ -64,6 +64,8 @@ export class LogAlerts {
     }
     await this.windows.record(target, counted, now);
     if (unknown) await this.redis.hincrby(`${this.prefix}:ingest-unknown`, target, unknown);
+    // Evaluate at once: a burst is said within the second, not at the next tick.
+    if (events) await this.evaluate(target, now).catch(() => undefined);
     return { lines: lines.length, events, unknown };
   }
 
@@ -87,8 +89,17 @@ export class LogAlerts {
     clearInterval(this.timer);
   }
 
+  /** Transactions (WATCH) are per connection: one evaluation at a time on ours. */
+  private chain: Promise<unknown> = Promise.resolve();
+
   /** Evaluate every class of a target once per slot (any number of bots may call this). */
-  async evaluate(target: string, now = Date.now()): Promise<OutboxEntry[]> {
+  evaluate(target: string, now = Date.now()): Promise<OutboxEntry[]> {
+    const next = this.chain.then(() => this.evaluateNow(target, now));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async evaluateNow(target: string, now: number): Promise<OutboxEntry[]> {
     const { window, baselineFailures } = await this.windows.read(target, now);
     const slot = Math.floor(now / this.evaluateEveryMs);
     const effects: OutboxEntry[] = [];
