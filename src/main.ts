@@ -18,6 +18,8 @@ import { IncidentStore } from './alerts/incidents.js';
 import { DEFAULT_ALERT_POLICY } from './alerts/alert-machine.js';
 import { parseDuration } from './config/duration.js';
 import { LogAlerts } from './ingest/log-alerts.js';
+import { FileTail } from './ingest/file-tail.js';
+import { isAbsolute, resolve } from 'node:path';
 import { handleIngest } from './ingest/ingest-route.js';
 import { WindowStore } from './alerts/windows.js';
 import { DEFAULT_THRESHOLDS } from './alerts/window-evaluation.js';
@@ -98,6 +100,13 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, bot);
   poster.start();
   logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
+  const tails = [...config.targets.values()].flatMap((t) => {
+    const file = t.ingest?.file;
+    if (!file) return [];
+    const path = isAbsolute(file) ? file : resolve(t.baseDir, file);
+    return [new FileTail(path, (lines) => logs.ingest(t.name, lines, t.ingest?.daemon))];
+  });
+  await Promise.all(tails.map((tail) => tail.start()));
   await queue.syncSchedules(scheduleIntervals(config)).catch(() => undefined);
   return {
     describe: `bot (Slack ${slack.appToken ? 'Socket Mode' : `HTTP on port ${slack.port}`})`,
@@ -106,6 +115,7 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
       coordinator.stop();
       poster.stop();
       logs.stop();
+      await Promise.all(tails.map((tail) => tail.stop()));
       logsRedis.disconnect();
       await queue.close();
       bookRedis.disconnect();

@@ -1,13 +1,15 @@
 // Server logs into alerts: real sshd and vsftpd log lines of a 530 burst from one address, POSTed
 // to /ingest/<target> of `ftpops all`, open one brute-force-shaped alert thread in the fake Slack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
 import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, uniquePrefix, writeConfig } from './support/bot-process.js';
 
 const TOKEN = 'ingest-token-for-tests';
 let fake: FakeSlackApi;
 let port: number;
+let logFile: string;
 const processes: RoleProcess[] = [];
 const text = (m: FakeSlackMessage) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
 
@@ -30,6 +32,10 @@ beforeAll(async () => {
       '    url: sftp://deploy@127.0.0.1:1',
       '    alertChannel: C0LOGS',
       '    ingest: { tokenEnv: INGEST_TOKEN, daemon: sshd }',
+      '  edge-file:',
+      '    url: sftp://deploy@127.0.0.1:1',
+      '    alertChannel: C0LOGSFILE',
+      '    ingest: { file: auth.log, daemon: sshd }',
       '  edge-ftp:',
       '    url: ftp://deploy@127.0.0.1:1',
       '    alertChannel: C0LOGSFTP',
@@ -37,6 +43,8 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
+  logFile = join(dirname(config), 'auth.log');
+  writeFileSync(logFile, 'Nov 22 21:00:00 host sshd[1]: an old line before the bot started\n');
   const proc = new RoleProcess('all', {
     SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.url, PORT: String(port),
     REDIS_URL: 'redis://127.0.0.1:6379', FTPOPS_QUEUE_PREFIX: uniquePrefix(), FTPOPS_CONFIG: config,
@@ -80,5 +88,14 @@ describe('log ingestion', () => {
     expect((await post('edge-ftp', body)).status).toBe(202);
     const root = await fake.waitFor(() => fake.messages('C0LOGSFTP').find((m) => !m.thread_ts && /auth — edge-ftp/.test(text(m))), 15_000);
     expect(text(root)).toMatch(/failed logins from 127\.0\.0\.1/);
+  });
+
+  it('a followed log file, rotated mid-burst, raises the same alert', async () => {
+    const lines = failures('sshd.log', /^Failed password for/);
+    appendFileSync(logFile, `${Array.from({ length: 4 }, () => lines).flat().join('\n')}\n`);
+    renameSync(logFile, `${logFile}.1`);
+    writeFileSync(logFile, `${Array.from({ length: 4 }, () => lines).flat().join('\n')}\n`);
+    const root = await fake.waitFor(() => fake.messages('C0LOGSFILE').find((m) => !m.thread_ts && /auth — edge-file/.test(text(m))), 15_000);
+    expect(text(root)).toMatch(/brute force/);
   });
 });

@@ -33,13 +33,16 @@ export const targetSchema = z
     interval: duration.optional(),
     /** Slack channel id where this target's alerts open their incident threads. */
     alertChannel: z.string().min(1).optional(),
-    /** Server logs for this target: POST /ingest/<target> with this bearer token (by reference). */
+    /** Server logs for this target: POST /ingest/<target> with the bearer token named by
+     * tokenEnv, and/or a log file the bot follows (safe across rotation). */
     ingest: z
       .object({
-        tokenEnv: secretRefName,
+        tokenEnv: secretRefName.optional(),
+        file: z.string().min(1).optional(),
         daemon: z.enum(['vsftpd', 'proftpd', 'pure-ftpd', 'sshd']).optional(),
       })
       .strict()
+      .refine((i) => i.tokenEnv !== undefined || i.file !== undefined, 'give tokenEnv (HTTP ingestion) or file (a log file to follow)')
       .optional(),
   })
   .strict();

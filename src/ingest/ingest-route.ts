@@ -22,7 +22,7 @@ export async function handleIngest(req: IncomingMessage & { params?: Record<stri
   };
   const name = req.params?.target ?? decodeURIComponent((req.url ?? '').split('?')[0]!.replace(/^\/ingest\//, ''));
   const target = deps.targets().get(name);
-  const expected = target?.ingest ? deps.env[target.ingest.tokenEnv] : undefined;
+  const expected = target?.ingest?.tokenEnv ? deps.env[target.ingest.tokenEnv] : undefined;
   // One answer for unknown targets, targets without ingest and wrong tokens: no target probing.
   if (!target?.ingest || !expected || !bearerMatches(req.headers.authorization, expected)) {
     answer(401, { error: 'unknown target or wrong token' });
