@@ -98,6 +98,7 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   await bot.start();
   const alertsRedis = createRedis(redis.url, 'blocking');
   const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, bot);
+  bot.useAlerts(poster);
   poster.start();
   logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
   const tails = [...config.targets.values()].flatMap((t) => {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
-import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
 
 let tb: Testbed;
 let fake: FakeSlackApi;
@@ -40,10 +40,11 @@ describe('scheduled checks and incident threads', () => {
     passwordFile = join(dirname(config), 'pw.txt');
     writeFileSync(passwordFile, 'a-wrong-password\n');
     const prefix = uniquePrefix();
+    const ports = [await freePort(), await freePort()];
     for (let i = 0; i < 2; i++) {
       const proc = new RoleProcess('all', {
         SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.url,
-        PORT: String(await freePort()), REDIS_URL: 'redis://127.0.0.1:6379', FTPOPS_QUEUE_PREFIX: prefix, FTPOPS_CONFIG: config,
+        PORT: String(ports[i]), REDIS_URL: 'redis://127.0.0.1:6379', FTPOPS_QUEUE_PREFIX: prefix, FTPOPS_CONFIG: config,
       });
       processes.push(proc);
       await proc.ready();
@@ -52,6 +53,10 @@ describe('scheduled checks and incident threads', () => {
     const root = await fake.waitFor(() => roots().find((m) => /WARNING auth — flaky-ftp/.test(text(m))), 20_000);
     expect(text(root)).toContain('auth.failed');
     expect(text(root)).toContain('530');
+    // Someone takes it: the root says who (through either replica).
+    const ack = await sendButtonClick(ports[1]!, { actionId: 'ftpops.ack', value: JSON.stringify({ alert: 'flaky-ftp:check:auth' }), channel: 'C0ALERTS', messageTs: root.ts, responseUrl: fake.responseUrl(), user: 'U0ONCALL' });
+    expect(ack.status).toBe(200);
+    await fake.waitFor(() => roots().find((m) => m.ts === root.ts && text(m).includes('acknowledged by <@U0ONCALL>')), 5_000);
     // It keeps failing for a while: still one root, and no thread chatter.
     await new Promise((r) => setTimeout(r, 3_000));
     expect(roots()).toHaveLength(1);
@@ -68,5 +73,22 @@ describe('scheduled checks and incident threads', () => {
     expect(replies[0]!.text).toMatch(/Resolved after/);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(roots()).toHaveLength(1);
+  });
+
+  it('/ftp mute keeps a failing target from opening a thread', async () => {
+    const config = writeConfig(
+      ['targets:', '  muted-ftp:', `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`, '    passwordEnv: WRONG_PW', '    interval: 1s', '    alertChannel: C0MUTED', ''].join('\n'),
+    );
+    const port = await freePort();
+    const proc = new RoleProcess('all', {
+      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.url, PORT: String(port),
+      REDIS_URL: 'redis://127.0.0.1:6379', FTPOPS_QUEUE_PREFIX: uniquePrefix(), FTPOPS_CONFIG: config, WRONG_PW: 'wrong-one',
+    });
+    processes.push(proc);
+    await proc.ready();
+    const answer = await sendSlashCommand(port, 'mute muted-ftp 1h', { channel: 'C0OPS', user: 'U0OPS', responseUrl: fake.responseUrl() });
+    expect(answer.body).toMatch(/muted-ftp: no new alert threads for 60 min/);
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(fake.messages('C0MUTED')).toHaveLength(0);
   });
 });

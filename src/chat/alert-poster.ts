@@ -30,6 +30,13 @@ interface Root {
   firstSeenAt: number;
   severity: Severity;
   detail: string;
+  /** Who acknowledged it (chat user id). */
+  ackedBy?: string;
+  /** Opened while the target was muted: nothing is posted for this incident. */
+  suppressed?: boolean;
+  origin: OutboxEntry['origin'];
+  class: OutboxEntry['class'];
+  target: string;
 }
 
 export class AlertPoster {
@@ -57,6 +64,33 @@ export class AlertPoster {
     return `${this.prefix}:alert-roots`;
   }
 
+  private muteKey(target: string): string {
+    return `${this.prefix}:mute:${target}`;
+  }
+
+  /** Silence new incidents of a target for a while (open ones still resolve in their thread). */
+  async mute(target: string, minutes: number, by: string): Promise<void> {
+    await this.redis.set(this.muteKey(target), JSON.stringify({ by, until: Date.now() + minutes * 60_000 }), 'PX', minutes * 60_000);
+  }
+
+  async mutedUntil(target: string): Promise<number | undefined> {
+    const raw = await this.redis.get(this.muteKey(target));
+    return raw ? (JSON.parse(raw) as { until: number }).until : undefined;
+  }
+
+  /** Record who acknowledged an incident and show it on the root. False if it is no longer open. */
+  async acknowledge(alert: string, user: string): Promise<boolean> {
+    const raw = await this.redis.hget(this.rootsKey, alert);
+    if (!raw) return false;
+    const root = { ...(JSON.parse(raw) as Root), ackedBy: user };
+    await this.redis.hset(this.rootsKey, alert, JSON.stringify(root));
+    if (!root.suppressed) {
+      const entry = { target: root.target, origin: root.origin, class: root.class } as OutboxEntry;
+      await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'firing', root.severity, root.detail, root.firstSeenAt, undefined, user));
+    }
+    return true;
+  }
+
   async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
@@ -80,15 +114,23 @@ export class AlertPoster {
     const field = `${entry.target}:${entry.origin}:${entry.class}`;
     const effect = entry.effect;
     if (effect.type === 'open') {
-      const message = this.alertMessage(entry, 'firing', effect.severity, effect.detail, effect.firstSeenAt);
-      const id = await this.chat.postRoot(channel, message);
-      const root: Root = { channel, id, firstSeenAt: effect.firstSeenAt, severity: effect.severity, detail: effect.detail };
-      await this.redis.hset(this.rootsKey, field, JSON.stringify(root));
+      const base = { channel, firstSeenAt: effect.firstSeenAt, severity: effect.severity, detail: effect.detail, origin: entry.origin, class: entry.class, target: entry.target };
+      if (await this.mutedUntil(entry.target)) {
+        await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...base, id: '', suppressed: true } satisfies Root));
+        return true;
+      }
+      const id = await this.chat.postRoot(channel, this.alertMessage(entry, 'firing', effect.severity, effect.detail, effect.firstSeenAt));
+      await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...base, id } satisfies Root));
       return true;
     }
     const raw = await this.redis.hget(this.rootsKey, field);
     if (!raw) return false;
     const root = JSON.parse(raw) as Root;
+    if (root.suppressed) {
+      // Muted when it opened: follow it silently, forget it when it resolves.
+      if (effect.type === 'resolve') await this.redis.hdel(this.rootsKey, field);
+      return true;
+    }
     const severity = severityAfter(effect, root.severity);
     if (effect.type === 'resolve') {
       await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'resolved', severity, root.detail, root.firstSeenAt, effect.durationMs));
@@ -96,14 +138,22 @@ export class AlertPoster {
       await this.redis.hdel(this.rootsKey, field);
       return true;
     }
-    await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'firing', severity, effect.detail, root.firstSeenAt));
+    await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'firing', severity, effect.detail, root.firstSeenAt, undefined, root.ackedBy));
     await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...root, severity, detail: effect.detail }));
     const note = threadNote(effect);
     if (note) await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: note });
     return true;
   }
 
-  private alertMessage(entry: OutboxEntry, status: AlertMessage['status'], severity: Severity, detail: string, firstSeenAt: number, durationMs?: number): AlertMessage {
+  private alertMessage(
+    entry: Pick<OutboxEntry, 'target' | 'origin' | 'class'>,
+    status: AlertMessage['status'],
+    severity: Severity,
+    detail: string,
+    firstSeenAt: number,
+    durationMs?: number,
+    ackedBy?: string,
+  ): AlertMessage {
     const runbook = RUNBOOK_OF_CLASS[entry.class];
     return {
       kind: 'alert',
@@ -116,9 +166,12 @@ export class AlertPoster {
       firstSeenAt: new Date(firstSeenAt).toISOString(),
       ...(durationMs !== undefined ? { durationMs } : {}),
       runbook,
+      ...(ackedBy ? { ackedBy } : {}),
       actions: [
-        { kind: 'recheck', target: entry.target },
+        { kind: 'acknowledge', alert: `${entry.target}:${entry.origin}:${entry.class}` },
+        { kind: 'mute', target: entry.target, minutes: 60 },
         { kind: 'open-runbook', runbook, code: entry.class, target: entry.target },
+        { kind: 'recheck', target: entry.target },
       ],
     };
   }

@@ -3,6 +3,7 @@ export type ChatCommand =
   | { kind: 'check'; target: string }
   | { kind: 'explain'; query: string }
   | { kind: 'targets' }
+  | { kind: 'mute'; target: string; minutes: number }
   | { kind: 'help'; problem?: string };
 
 const MAX_TEXT = 500;
@@ -23,7 +24,24 @@ export function parseCommand(text: string): ChatCommand {
       return { kind: 'explain', query: rest[0]! };
     case 'targets':
       return { kind: 'targets' };
+    case 'mute': {
+      const minutes = muteMinutes(rest[1]);
+      if (rest.length !== 2 || !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!) || minutes === undefined) {
+        return { kind: 'help', problem: 'say what to mute and for how long: `/ftp mute <target> 1h` (minutes or hours, up to 7 days)' };
+      }
+      return { kind: 'mute', target: rest[0]!, minutes };
+    }
     default:
       return { kind: 'help', problem: `unknown command '${(verb ?? '').slice(0, 40)}'` };
   }
+}
+
+const MAX_MUTE_MINUTES = 7 * 24 * 60;
+
+/** "30m", "90min", "2h" → minutes; undefined when it is not a sane duration. */
+function muteMinutes(text: string | undefined): number | undefined {
+  const m = /^(\d{1,5})\s*(m|min|h)$/i.exec(text ?? '');
+  if (!m) return undefined;
+  const minutes = Number(m[1]) * (m[2]!.toLowerCase() === 'h' ? 60 : 1);
+  return minutes >= 1 && minutes <= MAX_MUTE_MINUTES ? minutes : undefined;
 }

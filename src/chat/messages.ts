@@ -39,7 +39,9 @@ export interface Fact {
 
 export type ChatAction =
   | { kind: 'recheck'; target: string }
-  | { kind: 'open-runbook'; runbook: string; code: string; target: string };
+  | { kind: 'open-runbook'; runbook: string; code: string; target: string }
+  | { kind: 'acknowledge'; alert: string }
+  | { kind: 'mute'; target: string; minutes: number };
 
 export interface ProgressMessage {
   kind: 'progress';
@@ -99,6 +101,8 @@ export interface AlertMessage {
   firstSeenAt: string;
   durationMs?: number;
   runbook: string;
+  /** Who acknowledged it (a chat user id), if anyone. */
+  ackedBy?: string;
   actions: ChatAction[];
 }
 
@@ -160,6 +164,7 @@ export const HELP_COMMANDS: readonly HelpCommand[] = [
   { usage: '/ftp check <target|url>', description: 'run a check now and report every stage' },
   { usage: '/ftp explain <finding-code>', description: 'causes, next steps and runbook for a finding' },
   { usage: '/ftp targets', description: 'list the configured targets' },
+  { usage: '/ftp mute <target> <30m|2h>', description: 'no new alert threads for a target for a while' },
   { usage: '/ftp help', description: 'show this list' },
 ];
 

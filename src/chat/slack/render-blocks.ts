@@ -23,7 +23,7 @@ export const SLACK_LIMITS = {
   fallbackText: 3000,
 } as const;
 
-export const ACTION_IDS = { recheck: 'ftpops.recheck', runbook: 'ftpops.runbook' } as const;
+export const ACTION_IDS = { recheck: 'ftpops.recheck', runbook: 'ftpops.runbook', acknowledge: 'ftpops.ack', mute: 'ftpops.mute' } as const;
 
 export interface PlainText {
   type: 'plain_text';
@@ -98,7 +98,7 @@ function renderAlert(m: AlertMessage): SlackRendering {
   const blocks: SlackBlock[] = [
     header(title),
     section(detail),
-    context(`${m.origin === 'check' ? 'from scheduled checks' : 'from server logs'} · first seen ${escapeMrkdwn(m.firstSeenAt)}${since} · runbook \`${escapeMrkdwn(m.runbook)}\``),
+    context(`${m.origin === 'check' ? 'from scheduled checks' : 'from server logs'} · first seen ${escapeMrkdwn(m.firstSeenAt)}${since} · runbook \`${escapeMrkdwn(m.runbook)}\`${m.ackedBy ? ` · acknowledged by <@${escapeMrkdwn(m.ackedBy)}>` : ''}`),
   ];
   const actions = m.status === 'firing' ? actionsBlock(m.actions) : undefined;
   return finish(escapeMrkdwn(`${title}: ${m.detail}`), capBlocks(blocks, actions));
@@ -299,7 +299,11 @@ function actionsBlock(actions: ChatAction[]): ActionsBlock | undefined {
     const b =
       a.kind === 'recheck'
         ? button('Re-check', ACTION_IDS.recheck, { target: a.target }, 'primary')
-        : button('Open runbook', ACTION_IDS.runbook, { runbook: a.runbook, code: a.code, target: a.target });
+        : a.kind === 'open-runbook'
+          ? button('Open runbook', ACTION_IDS.runbook, { runbook: a.runbook, code: a.code, target: a.target })
+          : a.kind === 'acknowledge'
+            ? button('Acknowledge', ACTION_IDS.acknowledge, { alert: a.alert })
+            : button(`Mute ${a.minutes >= 60 ? `${a.minutes / 60} h` : `${a.minutes} min`}`, ACTION_IDS.mute, { target: a.target, minutes: a.minutes });
     // A value Slack would reject drops the button rather than the whole message; an id seen
     // twice would make Slack reject the message, so the first one wins.
     if (!b || seen.has(b.action_id)) continue;

@@ -42,9 +42,16 @@ export interface SlackBotDeps {
   routes?: Array<{ path: string; method: string; handler: (req: IncomingMessage & { params?: Record<string, string> }, res: ServerResponse) => void }>;
 }
 
+/** What the alert buttons and /ftp mute act on. */
+export interface AlertActions {
+  acknowledge(alert: string, user: string): Promise<boolean>;
+  mute(target: string, minutes: number, by: string): Promise<void>;
+}
+
 export class SlackBot implements DeliveryChannel, AlertChannel {
   readonly app: BoltApp;
   private readonly client: WebClient;
+  private alerts: AlertActions | undefined;
 
   constructor(private readonly settings: SlackSettings, private readonly deps: SlackBotDeps) {
     const socketMode = Boolean(settings.appToken);
@@ -71,6 +78,20 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
       const channel = body.channel?.id;
       if (target && channel) await this.startCheck(channel, target, body.message?.ts);
     });
+    this.app.action<BlockButtonAction>(ACTION_IDS.acknowledge, async ({ ack, body, action, respond }) => {
+      await ack();
+      const { alert } = JSON.parse(action.value ?? '{}') as { alert?: string };
+      if (!alert || !this.alerts) return;
+      const open = await this.alerts.acknowledge(alert, body.user.id);
+      if (!open) await respond({ response_type: 'ephemeral', replace_original: false, text: 'this incident is already resolved' } as never);
+    });
+    this.app.action<BlockButtonAction>(ACTION_IDS.mute, async ({ ack, body, action, respond }) => {
+      await ack();
+      const { target, minutes } = JSON.parse(action.value ?? '{}') as { target?: string; minutes?: number };
+      if (!target || !minutes || !this.alerts) return;
+      await this.alerts.mute(target, minutes, body.user.id);
+      await respond({ response_type: 'ephemeral', replace_original: false, text: `${target}: no new alert threads for ${minutes} min (muted by <@${body.user.id}>)` } as never);
+    });
     this.app.action<BlockButtonAction>(ACTION_IDS.runbook, async ({ ack, body, action }) => {
       await ack();
       const { runbook } = JSON.parse(action.value ?? '{}') as { runbook?: string };
@@ -79,6 +100,10 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
       // Until runbooks are stepped through in chat, the button shows the runbook's steps.
       await this.client.chat.postMessage({ channel, thread_ts: body.message?.ts, text: this.deps.answers.runbookText(runbook) });
     });
+  }
+
+  useAlerts(alerts: AlertActions): void {
+    this.alerts = alerts;
   }
 
   async start(): Promise<void> {
@@ -120,6 +145,16 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
 
   private async onCommand(command: SlashCommand, ack: (r?: never) => Promise<void>, respond: (r: never) => Promise<unknown>): Promise<void> {
     const parsed = parseCommand(command.text ?? '');
+    if (parsed.kind === 'mute') {
+      const refusal = this.deps.answers.refuseTarget(parsed.target, command.channel_id);
+      if (refusal || !this.alerts) {
+        await ack({ response_type: 'ephemeral', text: refusal ?? 'alerts are not running in this bot' } as never);
+        return;
+      }
+      await this.alerts.mute(parsed.target, parsed.minutes, command.user_id);
+      await ack({ response_type: 'in_channel', text: `🔕 ${parsed.target}: no new alert threads for ${parsed.minutes} min (muted by <@${command.user_id}>)` } as never);
+      return;
+    }
     if (parsed.kind !== 'check') {
       // Help, explain and targets are answered in the acknowledgement itself, to the asker only.
       const text = parsed.kind === 'help' ? this.deps.answers.help(parsed.problem) : parsed.kind === 'explain' ? this.deps.answers.explain(parsed.query) : this.deps.answers.targets(command.channel_id);
