@@ -35,7 +35,7 @@ for (let round = 0; round < 3; round++) {
 // 1b. Parsed and counted into Redis windows, in batches as the ingest route receives them.
 const redis = new Redis('redis://127.0.0.1:6379');
 const prefix = uniquePrefix();
-const logs = new LogAlerts(redis, prefix, new WindowStore(redis, prefix), new IncidentStore(redis, prefix), DEFAULT_THRESHOLDS, DEFAULT_ALERT_POLICY);
+const logs = new LogAlerts(redis, prefix, new WindowStore(redis, prefix), new IncidentStore(redis, prefix), () => ({ thresholds: DEFAULT_THRESHOLDS, policy: DEFAULT_ALERT_POLICY }));
 const countRates: number[] = [];
 for (let round = 0; round < 3; round++) {
   const t = performance.now();

@@ -15,14 +15,13 @@ import { SlackBot, slackSettings } from './chat/slack/slack-bot.js';
 import { AlertPoster } from './chat/alert-poster.js';
 import { CheckResults } from './alerts/check-results.js';
 import { IncidentStore } from './alerts/incidents.js';
-import { DEFAULT_ALERT_POLICY } from './alerts/alert-machine.js';
+import { alertSettingsFor } from './alerts/alert-settings.js';
 import { parseDuration } from './config/duration.js';
 import { LogAlerts } from './ingest/log-alerts.js';
 import { FileTail } from './ingest/file-tail.js';
 import { isAbsolute, resolve } from 'node:path';
 import { handleIngest } from './ingest/ingest-route.js';
 import { WindowStore } from './alerts/windows.js';
-import { DEFAULT_THRESHOLDS } from './alerts/window-evaluation.js';
 
 export interface Running {
   /** Finish in-flight work, then let go of every connection. */
@@ -47,7 +46,7 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
   const redis = redisSettings(env);
   // History and alert state: a connection of its own (alert transitions use WATCH).
   const alertsRedis = createRedis(redis.url, 'blocking');
-  const results = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), DEFAULT_ALERT_POLICY);
+  const results = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
   const worker = startCheckWorker({
     onReport: (report) => results.record(report),
     redis,
@@ -90,7 +89,7 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   });
   // Server logs: POST /ingest/<target> on the bot's port, evaluated every few seconds.
   const logsRedis = createRedis(redis.url, 'blocking');
-  const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), DEFAULT_THRESHOLDS, DEFAULT_ALERT_POLICY, positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
+  const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)), positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
   const routes = [{ path: '/ingest/:target', method: 'POST', handler: (req: Parameters<typeof handleIngest>[0], res: Parameters<typeof handleIngest>[1]) => void handleIngest(req, res, { targets: () => config.targets, env, logs }) }];
   const bot = new SlackBot(slack, { coordinator, answers, routes });
   channels.slack = bot;

@@ -22,7 +22,7 @@ export class CheckResults {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly incidents: IncidentStore,
-    private readonly policy: AlertPolicy,
+    private readonly policyFor: (target: string) => AlertPolicy,
   ) {}
 
   historyKey(target: string): string {
@@ -58,7 +58,7 @@ export class CheckResults {
         breach: failed ? 'warning' : null,
         detail: failed && report.finding ? `${report.finding.code} at ${report.finding.stage}${report.finding.reply ? `: ${report.finding.reply.code ?? ''} ${report.finding.reply.text}`.trimEnd() : ''}` : 'check passed',
       };
-      effects.push(...(await this.incidents.apply(report.target, cls, 'check', evaluation, at, this.policy)));
+      effects.push(...(await this.incidents.apply(report.target, cls, 'check', evaluation, at, this.policyFor(report.target))));
     }
     return effects;
   }

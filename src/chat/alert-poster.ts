@@ -7,6 +7,7 @@ import type { TargetConfig } from '../config/targets-file.js';
 import type { AlertClass } from '../alerts/alert-classes.js';
 import type { AlertEffect, Severity } from '../alerts/alert-machine.js';
 import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
+import { inMaintenance } from '../alerts/alert-settings.js';
 import type { AlertMessage, ChatMessage } from './messages.js';
 
 /** What a platform must do for alerts. */
@@ -115,7 +116,7 @@ export class AlertPoster {
     const effect = entry.effect;
     if (effect.type === 'open') {
       const base = { channel, firstSeenAt: effect.firstSeenAt, severity: effect.severity, detail: effect.detail, origin: entry.origin, class: entry.class, target: entry.target };
-      if (await this.mutedUntil(entry.target)) {
+      if ((await this.mutedUntil(entry.target)) || inMaintenance(this.targets().get(entry.target), Date.now())) {
         await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...base, id: '', suppressed: true } satisfies Root));
         return true;
       }

@@ -33,6 +33,23 @@ export const targetSchema = z
     interval: duration.optional(),
     /** Slack channel id where this target's alerts open their incident threads. */
     alertChannel: z.string().min(1).optional(),
+    /** Alert thresholds and timing for this target (defaults: shared DOMAIN.md §4). */
+    alerts: z
+      .object({
+        fireAfter: z.number().int().min(1).max(100).optional(),
+        resolveAfter: z.number().int().min(1).max(100).optional(),
+        remindEveryMinutes: z.number().int().min(0).max(10_080).optional(),
+        failureRateWarning: z.number().min(0).max(1).optional(),
+        failureRateCritical: z.number().min(0).max(1).optional(),
+        resetRate: z.number().min(0).max(1).optional(),
+        bruteForceFailures: z.number().int().min(1).optional(),
+        spikeFactor: z.number().min(1).optional(),
+        spikeMinimum: z.number().int().min(1).optional(),
+        /** No new alert threads during these windows (planned work). */
+        maintenance: z.array(z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict()).optional(),
+      })
+      .strict()
+      .optional(),
     /** Server logs for this target: POST /ingest/<target> with the bearer token named by
      * tokenEnv, and/or a log file the bot follows (safe across rotation). */
     ingest: z

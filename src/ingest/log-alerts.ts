@@ -43,8 +43,7 @@ export class LogAlerts {
     private readonly prefix: string,
     private readonly windows: WindowStore,
     private readonly incidents: IncidentStore,
-    private readonly thresholds: Thresholds,
-    private readonly policy: AlertPolicy,
+    private readonly settingsFor: (target: string) => { thresholds: Thresholds; policy: AlertPolicy },
     private readonly evaluateEveryMs = 5_000,
   ) {}
 
@@ -102,10 +101,11 @@ export class LogAlerts {
   private async evaluateNow(target: string, now: number): Promise<OutboxEntry[]> {
     const { window, baselineFailures } = await this.windows.read(target, now);
     const slot = Math.floor(now / this.evaluateEveryMs);
+    const { thresholds, policy } = this.settingsFor(target);
     const effects: OutboxEntry[] = [];
     for (const cls of ALERT_CLASSES) {
-      const evaluation = evaluateClass(cls, window[cls], baselineFailures[cls], this.thresholds, now);
-      effects.push(...(await this.incidents.apply(target, cls, 'logs', evaluation, slot, this.policy)));
+      const evaluation = evaluateClass(cls, window[cls], baselineFailures[cls], thresholds, now);
+      effects.push(...(await this.incidents.apply(target, cls, 'logs', evaluation, slot, policy)));
     }
     return effects;
   }
