@@ -13,6 +13,7 @@ import { DeliveryBook } from './chat/delivery-book.js';
 import { ChatCommandAnswers } from './chat/command-answers.js';
 import { SlackBot, slackSettings } from './chat/slack/slack-bot.js';
 import { AlertPoster } from './chat/alert-poster.js';
+import { StatusAnswers } from './chat/status-answer.js';
 import { CheckResults } from './alerts/check-results.js';
 import { IncidentStore } from './alerts/incidents.js';
 import { alertSettingsFor } from './alerts/alert-settings.js';
@@ -97,7 +98,8 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   await bot.start();
   const alertsRedis = createRedis(redis.url, 'blocking');
   const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, bot);
-  bot.useAlerts(poster);
+  const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
+  bot.useAlerts(poster, new StatusAnswers(history, poster));
   poster.start();
   logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
   const tails = [...config.targets.values()].flatMap((t) => {

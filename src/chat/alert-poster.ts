@@ -8,6 +8,7 @@ import type { AlertClass } from '../alerts/alert-classes.js';
 import type { AlertEffect, Severity } from '../alerts/alert-machine.js';
 import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
 import { inMaintenance } from '../alerts/alert-settings.js';
+import type { OpenIncident } from '../alerts/target-status.js';
 import type { AlertMessage, ChatMessage } from './messages.js';
 
 /** What a platform must do for alerts. */
@@ -77,6 +78,17 @@ export class AlertPoster {
   async mutedUntil(target: string): Promise<number | undefined> {
     const raw = await this.redis.get(this.muteKey(target));
     return raw ? (JSON.parse(raw) as { until: number }).until : undefined;
+  }
+
+  /** The incidents of a target that are open now (for /ftp status). */
+  async openIncidents(target: string): Promise<OpenIncident[]> {
+    const roots = await this.redis.hgetall(this.rootsKey);
+    return Object.entries(roots)
+      .filter(([field]) => field.startsWith(`${target}:`))
+      .map(([alert, json]) => {
+        const r = JSON.parse(json) as Root;
+        return { alert, severity: r.severity, detail: r.detail, firstSeenAt: r.firstSeenAt, ...(r.ackedBy ? { ackedBy: r.ackedBy } : {}) };
+      });
   }
 
   /** Record who acknowledged an incident and show it on the root. False if it is no longer open. */

@@ -32,6 +32,12 @@ export class ChatCommandAnswers {
     return rows.length ? rows.join('\n') : 'no targets are configured for this channel';
   }
 
+  /** The targets this channel may see. */
+  targetNames(channel: string): string[] {
+    const allowed = this.allowedIn(channel);
+    return [...this.config().targets.keys()].filter((t) => !allowed || allowed.includes(t));
+  }
+
   /** A one-line refusal, or undefined when this channel may check this target. */
   refuseTarget(target: string, channel: string): string | undefined {
     const targets = this.config().targets;

@@ -4,6 +4,7 @@ export type ChatCommand =
   | { kind: 'explain'; query: string }
   | { kind: 'targets' }
   | { kind: 'mute'; target: string; minutes: number }
+  | { kind: 'status'; target?: string }
   | { kind: 'help'; problem?: string };
 
 const MAX_TEXT = 500;
@@ -24,6 +25,11 @@ export function parseCommand(text: string): ChatCommand {
       return { kind: 'explain', query: rest[0]! };
     case 'targets':
       return { kind: 'targets' };
+    case 'status':
+      if (rest.length > 1 || (rest[0] !== undefined && !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]))) {
+        return { kind: 'help', problem: 'say which target, or none for all: `/ftp status [target]`' };
+      }
+      return rest[0] ? { kind: 'status', target: rest[0] } : { kind: 'status' };
     case 'mute': {
       const minutes = muteMinutes(rest[1]);
       if (rest.length !== 2 || !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!) || minutes === undefined) {

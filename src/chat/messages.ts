@@ -164,6 +164,7 @@ export const HELP_COMMANDS: readonly HelpCommand[] = [
   { usage: '/ftp check <target|url>', description: 'run a check now and report every stage' },
   { usage: '/ftp explain <finding-code>', description: 'causes, next steps and runbook for a finding' },
   { usage: '/ftp targets', description: 'list the configured targets' },
+  { usage: '/ftp status [target]', description: 'health, open incidents, availability and timings over 24 h, with a chart' },
   { usage: '/ftp mute <target> <30m|2h>', description: 'no new alert threads for a target for a while' },
   { usage: '/ftp help', description: 'show this list' },
 ];

@@ -13,6 +13,7 @@ import { type ChatMessage, errorMessage, helpMessage, progressMessage } from '..
 import { ACTION_IDS, renderBlocks } from './render-blocks.js';
 import { QueueUnavailableError } from '../../queue/check-queue.js';
 import type { ChatCommandAnswers } from '../command-answers.js';
+import type { StatusAnswers } from '../status-answer.js';
 
 const { App, LogLevel } = bolt;
 
@@ -52,6 +53,7 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
   readonly app: BoltApp;
   private readonly client: WebClient;
   private alerts: AlertActions | undefined;
+  private status: StatusAnswers | undefined;
 
   constructor(private readonly settings: SlackSettings, private readonly deps: SlackBotDeps) {
     const socketMode = Boolean(settings.appToken);
@@ -102,8 +104,9 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
     });
   }
 
-  useAlerts(alerts: AlertActions): void {
+  useAlerts(alerts: AlertActions, status: StatusAnswers): void {
     this.alerts = alerts;
+    this.status = status;
   }
 
   async start(): Promise<void> {
@@ -155,6 +158,18 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
       await ack({ response_type: 'in_channel', text: `🔕 ${parsed.target}: no new alert threads for ${parsed.minutes} min (muted by <@${command.user_id}>)` } as never);
       return;
     }
+    if (parsed.kind === 'status') {
+      const refusal = parsed.target ? this.deps.answers.refuseTarget(parsed.target, command.channel_id) : undefined;
+      if (refusal || !this.status) {
+        await ack({ response_type: 'ephemeral', text: refusal ?? 'status is not available in this bot' } as never);
+        return;
+      }
+      await ack();
+      await this.postStatus(command.channel_id, parsed.target).catch(async (err: Error) => {
+        await respond({ response_type: 'ephemeral', text: `⚠️ cannot show the status: ${err.message}` } as never).catch(() => undefined);
+      });
+      return;
+    }
     if (parsed.kind !== 'check') {
       // Help, explain and targets are answered in the acknowledgement itself, to the asker only.
       const text = parsed.kind === 'help' ? this.deps.answers.help(parsed.problem) : parsed.kind === 'explain' ? this.deps.answers.explain(parsed.query) : this.deps.answers.targets(command.channel_id);
@@ -175,6 +190,21 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
       await this.startCheck(command.channel_id, parsed.target);
     } catch (err) {
       await respond({ response_type: 'ephemeral', text: `⚠️ ${(err as Error).message}` } as never).catch(() => undefined);
+    }
+  }
+
+  /** /ftp status: the words in the channel, and for one target its 24-hour chart as an image. */
+  private async postStatus(channel: string, target: string | undefined): Promise<void> {
+    const answer = target ? await this.status!.forTarget(target) : await this.status!.forTargets(this.deps.answers.targetNames(channel));
+    const posted = await this.client.chat.postMessage({ channel, text: answer.text });
+    if (answer.chart) {
+      await this.client.files.uploadV2({
+        channel_id: channel,
+        ...(posted.ts ? { thread_ts: posted.ts } : {}),
+        file: answer.chart.png,
+        filename: answer.chart.filename,
+        title: answer.chart.title,
+      } as never);
     }
   }
 
