@@ -73,6 +73,17 @@ describe('scheduled checks and incident threads', () => {
     expect(replies[0]!.text).toMatch(/Resolved after/);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(roots()).toHaveLength(1);
+
+    // /ftp status: the history in words, and the 24-hour chart as a PNG in the thread.
+    const status = await sendSlashCommand(ports[0]!, 'status flaky-ftp', { channel: 'C0STATUS', responseUrl: fake.responseUrl() });
+    expect(status.status).toBe(200);
+    const words = await fake.waitFor(() => fake.messages('C0STATUS').find((m) => /availability 24 h/.test(m.text)), 10_000);
+    expect(words.text).toMatch(/flaky-ftp/);
+    expect(words.text).toMatch(/% of \d+ checks/);
+    const chart = await fake.waitFor(() => fake.files().find((f) => f.complete && f.channel === 'C0STATUS'), 10_000);
+    expect(chart.thread_ts).toBe(words.ts);
+    expect(chart.bytes!.subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    expect(chart.bytes!.length).toBeGreaterThan(10_000);
   });
 
   it('/ftp mute keeps a failing target from opening a thread', async () => {

@@ -86,7 +86,21 @@ export interface FakeSlackApi {
   failNext(method: string, failure: FakeSlackFailure, times?: number): void;
   /** A URL to use as a slash command's response_url; POSTs to it are recorded. */
   responseUrl(id?: string): string;
+  /** Files uploaded with files.uploadV2 (getUploadURLExternal → upload → completeUploadExternal). */
+  files(): FakeSlackFile[];
   close(): Promise<void>;
+}
+
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  title?: string;
+  channel?: string;
+  thread_ts?: string;
+  /** The uploaded bytes (after the upload step). */
+  bytes?: Buffer;
+  /** True once files.completeUploadExternal shared it. */
+  complete: boolean;
 }
 
 export interface FakeSlackOptions {
@@ -173,6 +187,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   const botId = options.bot_id ?? 'B0FAKEBOT';
   const calls: FakeSlackCall[] = [];
   const store: FakeSlackMessage[] = [];
+  const uploads = new Map<string, FakeSlackFile>();
   const ephemeralStore: FakeSlackEphemeral[] = [];
   const failures = new Map<string, FakeSlackFailure[]>();
   const listeners = new Set<() => void>();
@@ -295,6 +310,29 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
           },
         };
       }
+      case 'files.getUploadURLExternal': {
+        const filename = str(body.filename);
+        if (!filename || !Number(body.length)) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${String(uploads.size + 1).padStart(8, '0')}`;
+        uploads.set(id, { id, filename, complete: false });
+        return { ok: true, upload_url: `${base}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        let files: Array<{ id: string; title?: string }> = [];
+        try {
+          files = typeof body.files === 'string' ? (JSON.parse(body.files) as typeof files) : ((body.files as typeof files) ?? []);
+        } catch {
+          return { ok: false, error: 'invalid_arguments' };
+        }
+        const done: Json[] = [];
+        for (const f of files) {
+          const upload = uploads.get(f.id);
+          if (!upload?.bytes) return { ok: false, error: 'file_not_found' };
+          Object.assign(upload, { complete: true, title: f.title ?? upload.filename, channel: str(body.channel_id), thread_ts: str(body.thread_ts) });
+          done.push({ id: upload.id, name: upload.filename, title: upload.title, size: upload.bytes.length });
+        }
+        return { ok: true, files: done };
+      }
       default:
         return { ok: false, error: 'unknown_method', req_method: method };
     }
@@ -312,6 +350,24 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reqUrl = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const uploadMatch = /^\/upload\/(F\d+)$/.exec(reqUrl.pathname);
+    if (uploadMatch) {
+      // The upload step of files.uploadV2: multipart form data, the file in the field "body".
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const upload = uploads.get(uploadMatch[1] ?? '');
+      const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: Buffer.concat(chunks) }).formData();
+      const file = form.get('body');
+      if (!upload || !file || typeof file === 'string') {
+        send(res, 400, 'bad upload');
+        return;
+      }
+      upload.bytes = Buffer.from(await file.arrayBuffer());
+      calls.push({ method: 'upload', body: { file_id: upload.id, size: upload.bytes.length }, token: undefined, at: Date.now(), status: 200, response: 'OK' });
+      notify();
+      send(res, 200, `OK - ${upload.bytes.length}`);
+      return;
+    }
     const raw = await readBody(req);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const at = Date.now();
@@ -420,6 +476,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
   let responseUrlCounter = 0;
+  const filesView = (): FakeSlackFile[] => [...uploads.values()].map((u) => ({ ...u }));
   let closed = false;
 
   const api: FakeSlackApi = {
@@ -434,6 +491,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
       for (let i = 0; i < times; i++) q.push(failure);
       failures.set(method, q);
     },
+    files: filesView,
     responseUrl(id) {
       responseUrlCounter += 1;
       return `${base}/response/${encodeURIComponent(id ?? `r${responseUrlCounter}`)}`;
