@@ -1,6 +1,6 @@
 // What the windows count: per alert class, attempts and failures, and for failures the sources
 // and users involved (to tell brute force from a changed credential from a broken backend).
-export const ALERT_CLASSES = ['auth', 'capacity', 'reset', 'unreachable', 'tls'] as const;
+export const ALERT_CLASSES = ['auth', 'capacity', 'reset', 'unreachable', 'tls', 'cert_expiry', 'latency'] as const;
 export type AlertClass = (typeof ALERT_CLASSES)[number];
 
 /** One counted observation, from a probe result or a server log line. */

@@ -3,7 +3,7 @@
 // incident; consecutive good ones resolve it (the alert machine's hysteresis).
 import type { Redis } from 'ioredis';
 import type { ProbeReport } from '../probes/probe.js';
-import { ALERT_CLASSES, CLASS_OF_FINDING } from './alert-classes.js';
+import { ALERT_CLASSES, type AlertClass, CLASS_OF_FINDING } from './alert-classes.js';
 import type { AlertPolicy, Evaluation } from './alert-machine.js';
 import type { IncidentStore, OutboxEntry } from './incidents.js';
 
@@ -49,15 +49,21 @@ export class CheckResults {
     await this.redis.multi().lpush(this.historyKey(report.target), JSON.stringify(entry)).ltrim(this.historyKey(report.target), 0, HISTORY_LENGTH - 1).exec();
     const at = Date.parse(report.startedAt);
     const failedClass = report.finding ? CLASS_OF_FINDING[report.finding.code] : undefined;
+    const conditions = conditionsOf(report);
     const effects: OutboxEntry[] = [];
     for (const cls of ALERT_CLASSES) {
       const failed = cls === failedClass;
-      const evaluation: Evaluation = {
-        at,
-        // Warning, so that it takes `fireAfter` consecutive failed checks to open an incident.
-        breach: failed ? 'warning' : null,
-        detail: failed && report.finding ? `${report.finding.code} at ${report.finding.stage}${report.finding.reply ? `: ${report.finding.reply.code ?? ''} ${report.finding.reply.text}`.trimEnd() : ''}` : 'check passed',
-      };
+      const condition = conditions[cls];
+      const evaluation: Evaluation = failed
+        ? {
+            at,
+            // Warning, so that it takes `fireAfter` consecutive failed checks to open an incident.
+            breach: 'warning',
+            detail: `${report.finding!.code} at ${report.finding!.stage}${report.finding!.reply ? `: ${report.finding!.reply.code ?? ''} ${report.finding!.reply.text}`.trimEnd() : ''}`,
+          }
+        : condition
+          ? { at, ...condition }
+          : { at, breach: null, detail: 'check passed' };
       effects.push(...(await this.incidents.apply(report.target, cls, 'check', evaluation, at, this.policyFor(report.target))));
     }
     return effects;
@@ -67,4 +73,29 @@ export class CheckResults {
     const raw = await this.redis.lrange(this.historyKey(target), 0, max - 1);
     return raw.map((json) => JSON.parse(json) as HistoryEntry);
   }
+}
+
+/**
+ * Conditions a passing check can still breach (shared DOMAIN.md §4): certificate expiry (30 / 7
+ * days left) and connect time (3 s / 10 s). Classes with nothing to say are left out.
+ */
+function conditionsOf(report: ProbeReport): Partial<Record<AlertClass, Omit<Evaluation, 'at'>>> {
+  const out: Partial<Record<AlertClass, Omit<Evaluation, 'at'>>> = {};
+  const days = report.facts.tls?.daysLeft;
+  if (days !== undefined) {
+    out.cert_expiry = days <= 7
+      ? { breach: 'critical', detail: `certificate expires in ${days} days (${report.facts.tls?.validTo?.slice(0, 10)})` }
+      : days <= 30
+        ? { breach: 'warning', detail: `certificate expires in ${days} days (${report.facts.tls?.validTo?.slice(0, 10)})` }
+        : { breach: null, detail: `certificate valid for ${days} more days` };
+  }
+  const connect = report.stages.find((s) => s.name === 'connect' && s.status === 'ok')?.durationMs;
+  if (connect !== undefined) {
+    out.latency = connect >= 10_000
+      ? { breach: 'critical', detail: `TCP connect took ${Math.round(connect)} ms` }
+      : connect >= 3_000
+        ? { breach: 'warning', detail: `TCP connect took ${Math.round(connect)} ms` }
+        : { breach: null, detail: `TCP connect ${Math.round(connect)} ms` };
+  }
+  return out;
 }

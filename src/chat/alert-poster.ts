@@ -24,6 +24,8 @@ const RUNBOOK_OF_CLASS: Record<AlertClass, string> = {
   reset: 'connection-resets',
   unreachable: 'service-down',
   tls: 'certificates',
+  cert_expiry: 'certificates',
+  latency: 'timeouts',
 };
 
 interface Root {
