@@ -54,7 +54,7 @@ describe('scheduled checks and incident threads', () => {
     expect(text(root)).toContain('auth.failed');
     expect(text(root)).toContain('530');
     // Someone takes it: the root says who (through either replica).
-    const ack = await sendButtonClick(ports[1]!, { actionId: 'ftpops.ack', value: JSON.stringify({ alert: 'flaky-ftp:check:auth' }), channel: 'C0ALERTS', messageTs: root.ts, responseUrl: fake.responseUrl(), user: 'U0ONCALL' });
+    const ack = await sendButtonClick(ports[1]!, { actionId: 'ftpops.ack', value: JSON.stringify({ alert: 'flaky-ftp:check' }), channel: 'C0ALERTS', messageTs: root.ts, responseUrl: fake.responseUrl(), user: 'U0ONCALL' });
     expect(ack.status).toBe(200);
     await fake.waitFor(() => roots().find((m) => m.ts === root.ts && text(m).includes('acknowledged by <@U0ONCALL>')), 5_000);
     // It keeps failing for a while: still one root, and no thread chatter.

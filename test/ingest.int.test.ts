@@ -79,6 +79,15 @@ describe('log ingestion', () => {
     expect(text(root)).toMatch(/127\.0\.0\.1/);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(fake.messages('C0LOGS').filter((m) => !m.thread_ts)).toHaveLength(1);
+
+    // Resets join the same incident: a thread reply, the root now shows both classes.
+    const resets = failures('sshd.log', /^Connection reset by \d/);
+    expect(resets.length).toBeGreaterThan(0);
+    expect((await post('edge-sftp', Array.from({ length: 10 }, () => resets).flat().join('\n'))).status).toBe(202);
+    const joined = await fake.waitFor(() => fake.messages('C0LOGS').find((m) => m.thread_ts === root.ts && /Also reset/.test(m.text)), 15_000);
+    expect(joined.text).toMatch(/critical|warning/);
+    await fake.waitFor(() => fake.messages('C0LOGS').find((m) => m.ts === root.ts && /auth \+ reset — edge-sftp/.test(text(m))), 5_000);
+    expect(fake.messages('C0LOGS').filter((m) => !m.thread_ts)).toHaveLength(1);
   });
 
   it('vsftpd FAIL LOGIN lines, as JSON lines from a shipper, count the same way', async () => {

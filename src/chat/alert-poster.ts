@@ -28,19 +28,18 @@ const RUNBOOK_OF_CLASS: Record<AlertClass, string> = {
   latency: 'timeouts',
 };
 
+/** One incident per target and origin; the classes firing in it, each with its own state. */
 interface Root {
   channel: string;
   id: string;
+  target: string;
+  origin: OutboxEntry['origin'];
   firstSeenAt: number;
-  severity: Severity;
-  detail: string;
+  classes: Partial<Record<AlertClass, { severity: Severity; detail: string }>>;
   /** Who acknowledged it (chat user id). */
   ackedBy?: string;
-  /** Opened while the target was muted: nothing is posted for this incident. */
+  /** Opened while the target was muted or in maintenance: nothing is posted for it. */
   suppressed?: boolean;
-  origin: OutboxEntry['origin'];
-  class: OutboxEntry['class'];
-  target: string;
 }
 
 export class AlertPoster {
@@ -89,7 +88,7 @@ export class AlertPoster {
       .filter(([field]) => field.startsWith(`${target}:`))
       .map(([alert, json]) => {
         const r = JSON.parse(json) as Root;
-        return { alert, severity: r.severity, detail: r.detail, firstSeenAt: r.firstSeenAt, ...(r.ackedBy ? { ackedBy: r.ackedBy } : {}) };
+        return { alert: `${alert} (${Object.keys(r.classes).join(', ')})`, severity: worst(r), detail: detailOf(r), firstSeenAt: r.firstSeenAt, ...(r.ackedBy ? { ackedBy: r.ackedBy } : {}) };
       });
   }
 
@@ -97,12 +96,9 @@ export class AlertPoster {
   async acknowledge(alert: string, user: string): Promise<boolean> {
     const raw = await this.redis.hget(this.rootsKey, alert);
     if (!raw) return false;
-    const root = { ...(JSON.parse(raw) as Root), ackedBy: user };
+    const root: Root = { ...(JSON.parse(raw) as Root), ackedBy: user };
     await this.redis.hset(this.rootsKey, alert, JSON.stringify(root));
-    if (!root.suppressed) {
-      const entry = { target: root.target, origin: root.origin, class: root.class } as OutboxEntry;
-      await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'firing', root.severity, root.detail, root.firstSeenAt, undefined, user));
-    }
+    if (!root.suppressed) await this.chat.updateRoot(root.channel, root.id, this.alertMessage(root, 'firing'));
     return true;
   }
 
@@ -114,7 +110,7 @@ export class AlertPoster {
       const later: OutboxEntry[] = [];
       for (const entry of entries) {
         // Keep an incident's effects in order: once one waits, the rest of that incident waits too.
-        if (later.some((l) => sameAlert(l, entry)) || !(await this.carryOut(entry).catch(() => false))) later.push(entry);
+        if (later.some((l) => sameIncident(l, entry)) || !(await this.carryOut(entry).catch(() => false))) later.push(entry);
       }
       await this.incidents.returnEffects(later);
     } finally {
@@ -126,74 +122,97 @@ export class AlertPoster {
   private async carryOut(entry: OutboxEntry): Promise<boolean> {
     const channel = this.targets().get(entry.target)?.alertChannel;
     if (!channel) return true;
-    const field = `${entry.target}:${entry.origin}:${entry.class}`;
+    const field = `${entry.target}:${entry.origin}`;
     const effect = entry.effect;
+    const raw = await this.redis.hget(this.rootsKey, field);
+    const root = raw ? (JSON.parse(raw) as Root) : undefined;
+
     if (effect.type === 'open') {
-      const base = { channel, firstSeenAt: effect.firstSeenAt, severity: effect.severity, detail: effect.detail, origin: entry.origin, class: entry.class, target: entry.target };
-      if ((await this.mutedUntil(entry.target)) || inMaintenance(this.targets().get(entry.target), Date.now())) {
-        await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...base, id: '', suppressed: true } satisfies Root));
+      const classState = { severity: effect.severity, detail: effect.detail };
+      if (root) {
+        // Another class joins the open incident: its thread hears about it.
+        const joined: Root = { ...root, classes: { ...root.classes, [entry.class]: classState } };
+        await this.redis.hset(this.rootsKey, field, JSON.stringify(joined));
+        if (!root.suppressed) {
+          await this.chat.updateRoot(root.channel, root.id, this.alertMessage(joined, 'firing'));
+          await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: `➕ Also ${entry.class} (${effect.severity}): ${effect.detail}` });
+        }
         return true;
       }
-      const id = await this.chat.postRoot(channel, this.alertMessage(entry, 'firing', effect.severity, effect.detail, effect.firstSeenAt));
-      await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...base, id } satisfies Root));
+      const fresh: Root = { channel, id: '', target: entry.target, origin: entry.origin, firstSeenAt: effect.firstSeenAt, classes: { [entry.class]: classState } };
+      if ((await this.mutedUntil(entry.target)) || inMaintenance(this.targets().get(entry.target), Date.now())) {
+        await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...fresh, suppressed: true } satisfies Root));
+        return true;
+      }
+      fresh.id = await this.chat.postRoot(channel, this.alertMessage(fresh, 'firing'));
+      await this.redis.hset(this.rootsKey, field, JSON.stringify(fresh));
       return true;
     }
-    const raw = await this.redis.hget(this.rootsKey, field);
-    if (!raw) return false;
-    const root = JSON.parse(raw) as Root;
-    if (root.suppressed) {
-      // Muted when it opened: follow it silently, forget it when it resolves.
-      if (effect.type === 'resolve') await this.redis.hdel(this.rootsKey, field);
-      return true;
-    }
-    const severity = severityAfter(effect, root.severity);
+
+    if (!root?.classes[entry.class]) return false;
     if (effect.type === 'resolve') {
-      await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'resolved', severity, root.detail, root.firstSeenAt, effect.durationMs));
-      await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: `✅ Resolved after ${minutes(effect.durationMs)}: ${effect.detail}` });
-      await this.redis.hdel(this.rootsKey, field);
+      const { [entry.class]: _gone, ...rest } = root.classes;
+      const remaining: Root = { ...root, classes: rest };
+      if (Object.keys(rest).length === 0) {
+        await this.redis.hdel(this.rootsKey, field);
+        if (root.suppressed) return true;
+        await this.chat.updateRoot(root.channel, root.id, this.alertMessage(root, 'resolved', Date.now() - root.firstSeenAt));
+        await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: `✅ Resolved after ${minutes(effect.durationMs)}: ${effect.detail}` });
+        return true;
+      }
+      await this.redis.hset(this.rootsKey, field, JSON.stringify(remaining));
+      if (root.suppressed) return true;
+      await this.chat.updateRoot(root.channel, root.id, this.alertMessage(remaining, 'firing'));
+      await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: `✅ ${entry.class} recovered after ${minutes(effect.durationMs)}; still firing: ${Object.keys(rest).join(', ')}` });
       return true;
     }
-    await this.chat.updateRoot(root.channel, root.id, this.alertMessage(entry, 'firing', severity, effect.detail, root.firstSeenAt, undefined, root.ackedBy));
-    await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...root, severity, detail: effect.detail }));
-    const note = threadNote(effect);
+
+    const current = root.classes[entry.class]!;
+    const updated: Root = { ...root, classes: { ...root.classes, [entry.class]: { severity: severityAfter(effect, current.severity), detail: effect.detail } } };
+    await this.redis.hset(this.rootsKey, field, JSON.stringify(updated));
+    if (root.suppressed) return true;
+    await this.chat.updateRoot(root.channel, root.id, this.alertMessage(updated, 'firing'));
+    const note = threadNote(entry.class, effect);
     if (note) await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: note });
     return true;
   }
 
-  private alertMessage(
-    entry: Pick<OutboxEntry, 'target' | 'origin' | 'class'>,
-    status: AlertMessage['status'],
-    severity: Severity,
-    detail: string,
-    firstSeenAt: number,
-    durationMs?: number,
-    ackedBy?: string,
-  ): AlertMessage {
-    const runbook = RUNBOOK_OF_CLASS[entry.class];
+  private alertMessage(root: Root, status: AlertMessage['status'], durationMs?: number): AlertMessage {
+    const classes = Object.keys(root.classes) as AlertClass[];
+    const runbook = RUNBOOK_OF_CLASS[classes[0] ?? 'unreachable'];
     return {
       kind: 'alert',
-      target: entry.target,
-      alertClass: entry.class,
-      origin: entry.origin,
+      target: root.target,
+      alertClass: classes.join(' + '),
+      origin: root.origin,
       status,
-      severity,
-      detail,
-      firstSeenAt: new Date(firstSeenAt).toISOString(),
+      severity: worst(root),
+      detail: detailOf(root),
+      firstSeenAt: new Date(root.firstSeenAt).toISOString(),
       ...(durationMs !== undefined ? { durationMs } : {}),
       runbook,
-      ...(ackedBy ? { ackedBy } : {}),
+      ...(root.ackedBy ? { ackedBy: root.ackedBy } : {}),
       actions: [
-        { kind: 'acknowledge', alert: `${entry.target}:${entry.origin}:${entry.class}` },
-        { kind: 'mute', target: entry.target, minutes: 60 },
-        { kind: 'open-runbook', runbook, code: entry.class, target: entry.target },
-        { kind: 'recheck', target: entry.target },
+        { kind: 'acknowledge', alert: `${root.target}:${root.origin}` },
+        { kind: 'mute', target: root.target, minutes: 60 },
+        { kind: 'open-runbook', runbook, code: classes[0] ?? '', target: root.target },
+        { kind: 'recheck', target: root.target },
       ],
     };
   }
 }
 
-function sameAlert(a: OutboxEntry, b: OutboxEntry): boolean {
-  return a.target === b.target && a.origin === b.origin && a.class === b.class;
+function worst(root: Root): Severity {
+  return Object.values(root.classes).some((c) => c?.severity === 'critical') ? 'critical' : 'warning';
+}
+
+function detailOf(root: Root): string {
+  const entries = Object.entries(root.classes);
+  return entries.length === 1 ? (entries[0]![1]?.detail ?? '') : entries.map(([cls, c]) => `${cls}: ${c?.detail}`).join('\n');
+}
+
+function sameIncident(a: OutboxEntry, b: OutboxEntry): boolean {
+  return a.target === b.target && a.origin === b.origin;
 }
 
 function severityAfter(effect: AlertEffect, current: Severity): Severity {
@@ -203,9 +222,9 @@ function severityAfter(effect: AlertEffect, current: Severity): Severity {
 }
 
 /** Thread replies only for meaningful changes; a plain update only edits the root. */
-function threadNote(effect: AlertEffect): string | undefined {
-  if (effect.type === 'escalate') return `⬆ Escalated to ${effect.to}: ${effect.detail}`;
-  if (effect.type === 'remind') return `⏱ Still firing after ${minutes(effect.firingForMs)}: ${effect.detail}`;
+function threadNote(cls: AlertClass, effect: AlertEffect): string | undefined {
+  if (effect.type === 'escalate') return `⬆ ${cls} escalated to ${effect.to}: ${effect.detail}`;
+  if (effect.type === 'remind') return `⏱ ${cls} still firing after ${minutes(effect.firingForMs)}: ${effect.detail}`;
   return undefined;
 }
 
