@@ -23,6 +23,10 @@ import { FileTail } from './ingest/file-tail.js';
 import { isAbsolute, resolve } from 'node:path';
 import { handleIngest } from './ingest/ingest-route.js';
 import { WindowStore } from './alerts/windows.js';
+import { RunbookLibrary } from './runbooks/runbook.js';
+import { RunbookStore } from './runbooks/runbook-store.js';
+import { RunbookConductor } from './chat/runbook-conductor.js';
+import { ALERT_CLASSES, type AlertClass, RUNBOOK_OF_CLASS } from './alerts/alert-classes.js';
 
 export interface Running {
   /** Finish in-flight work, then let go of every connection. */
@@ -75,12 +79,16 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   if (!slack) throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)');
   const config = loadConfig(env);
   const knowledge = KnowledgeBase.load();
+  // Finding codes and alert classes lead to a runbook; the operator's own may claim them first.
+  const library = RunbookLibrary.load(env, (code) => knowledge.definition(code)?.runbook ?? (ALERT_CLASSES.includes(code as AlertClass) ? RUNBOOK_OF_CLASS[code as AlertClass] : undefined));
   const redis = redisSettings(env);
   const queue = new CheckQueue(redis);
   const bookRedis = createRedis(redis.url, 'command');
   const answers = new ChatCommandAnswers(knowledge, () => config);
   const channels: ConstructorParameters<typeof CheckCoordinator>[0]['channels'] = {};
+  const runbookChecks: NonNullable<ConstructorParameters<typeof CheckCoordinator>[0]['runbooks']> = {};
   const coordinator = new CheckCoordinator({
+    runbooks: runbookChecks,
     queue,
     book: new DeliveryBook(bookRedis, redis.prefix),
     knowledge,
@@ -101,6 +109,20 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
   bot.useAlerts(poster, new StatusAnswers(history, poster));
   poster.start();
+  // Runbook sessions: their own connection (transitions use WATCH).
+  const runbookRedis = createRedis(redis.url, 'blocking');
+  const conductor = new RunbookConductor({
+    store: new RunbookStore(runbookRedis, redis.prefix),
+    library,
+    targets: () => config.targets,
+    coordinator,
+    chats: { slack: bot },
+    history: (target) => history.history(target),
+    incidentThread: (target, channel) => poster.openThread(target, channel),
+  });
+  runbookChecks.listener = conductor;
+  bot.useRunbooks(conductor);
+  conductor.start();
   logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
   const tails = [...config.targets.values()].flatMap((t) => {
     const file = t.ingest?.file;
@@ -116,12 +138,14 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
       await bot.stop();
       coordinator.stop();
       poster.stop();
+      conductor.stop();
       logs.stop();
       await Promise.all(tails.map((tail) => tail.stop()));
       logsRedis.disconnect();
       await queue.close();
       bookRedis.disconnect();
       alertsRedis.disconnect();
+      runbookRedis.disconnect();
     },
   };
 }

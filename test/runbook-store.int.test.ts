@@ -23,8 +23,8 @@ describe('runbook sessions in Redis', () => {
     const [a, b] = connections.map((c) => new RunbookStore(c, prefix));
     const session = startSession(runbook, 'prod-ftp', 0);
     await a!.create('s1', session);
-    const type = actionsFor(runbook, session)[0]!;
-    const action = (type === 'check-result' ? { type, passed: true, detail: 'port 21 answers' } : { type }) as RunbookAction;
+    expect(actionsFor(runbook, session)[0]).toBe('run-check');
+    const action: RunbookAction = { type: 'run-check', plan: { rounds: 1, quietMs: 0 } };
     const results = await Promise.allSettled([a!.act('s1', runbook, action, 'U1', 1, session.version), b!.act('s1', runbook, action, 'U2', 1, session.version)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;

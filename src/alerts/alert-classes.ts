@@ -3,6 +3,17 @@
 export const ALERT_CLASSES = ['auth', 'capacity', 'reset', 'unreachable', 'tls', 'cert_expiry', 'latency'] as const;
 export type AlertClass = (typeof ALERT_CLASSES)[number];
 
+/** The runbook an incident of each class opens. */
+export const RUNBOOK_OF_CLASS: Record<AlertClass, string> = {
+  auth: 'login-failures',
+  capacity: 'too-many-connections',
+  reset: 'connection-resets',
+  unreachable: 'service-down',
+  tls: 'certificates',
+  cert_expiry: 'certificates',
+  latency: 'timeouts',
+};
+
 /** One counted observation, from a probe result or a server log line. */
 export interface CountedEvent {
   class: AlertClass;

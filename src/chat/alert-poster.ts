@@ -4,7 +4,7 @@
 // one bot; an effect that cannot be carried out yet (its root is not posted) goes back.
 import type { Redis } from 'ioredis';
 import type { TargetConfig } from '../config/targets-file.js';
-import type { AlertClass } from '../alerts/alert-classes.js';
+import { type AlertClass, RUNBOOK_OF_CLASS } from '../alerts/alert-classes.js';
 import type { AlertEffect, Severity } from '../alerts/alert-machine.js';
 import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
 import { inMaintenance } from '../alerts/alert-settings.js';
@@ -17,16 +17,6 @@ export interface AlertChannel {
   updateRoot(channel: string, rootId: string, message: ChatMessage): Promise<void>;
   reply(channel: string, rootId: string, message: ChatMessage): Promise<void>;
 }
-
-const RUNBOOK_OF_CLASS: Record<AlertClass, string> = {
-  auth: 'login-failures',
-  capacity: 'too-many-connections',
-  reset: 'connection-resets',
-  unreachable: 'service-down',
-  tls: 'certificates',
-  cert_expiry: 'certificates',
-  latency: 'timeouts',
-};
 
 /** One incident per target and origin; the classes firing in it, each with its own state. */
 interface Root {
@@ -90,6 +80,16 @@ export class AlertPoster {
         const r = JSON.parse(json) as Root;
         return { alert: `${alert} (${Object.keys(r.classes).join(', ')})`, severity: worst(r), detail: detailOf(r), firstSeenAt: r.firstSeenAt, ...(r.ackedBy ? { ackedBy: r.ackedBy } : {}) };
       });
+  }
+
+  /** The thread of an incident open for this target in this channel, if there is one. */
+  async openThread(target: string, channel: string): Promise<string | undefined> {
+    for (const origin of ['check', 'logs'] as const) {
+      const raw = await this.redis.hget(this.rootsKey, `${target}:${origin}`);
+      const root = raw ? (JSON.parse(raw) as Root) : undefined;
+      if (root && !root.suppressed && root.channel === channel) return root.id;
+    }
+    return undefined;
   }
 
   /** Record who acknowledged an incident and show it on the root. False if it is no longer open. */

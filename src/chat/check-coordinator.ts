@@ -18,12 +18,22 @@ export interface DeliveryChannel {
   show(delivery: Delivery, message: ChatMessage, final: boolean): Promise<void>;
 }
 
+/** How a check ended, for whoever asked: a report (possibly a stage.timeout one) or an error. */
+export type CheckOutcome = { report: ProbeReport } | { error: string };
+
+/** Takes the answers to checks a runbook step asked for (deliveries with `runbook` set). */
+export interface RunbookCheckListener {
+  onResult(delivery: Delivery, outcome: CheckOutcome): Promise<void>;
+}
+
 export interface CoordinatorOptions {
   queue: CheckQueue;
   book: DeliveryBook;
   knowledge: KnowledgeBase;
   targets: () => Map<string, TargetConfig>;
   channels: Partial<Record<Delivery['platform'], DeliveryChannel>>;
+  /** Set once the runbook conductor exists (it needs this coordinator to start its checks). */
+  runbooks?: { listener?: RunbookCheckListener };
   /** Time on top of the check's own deadline for queueing and hand-over. */
   graceMs?: number;
   sweepEveryMs?: number;
@@ -68,7 +78,7 @@ export class CheckCoordinator {
 
   /** Queue (or join) a check; the delivery's message has already been posted. Throws QueueUnavailableError. */
   async request(delivery: Delivery): Promise<string> {
-    const jobId = await this.options.queue.enqueue(delivery.target);
+    const jobId = await this.options.queue.enqueue(delivery.target, delivery.protocol ? { protocol: delivery.protocol } : {});
     await this.options.book.add(jobId, delivery);
     // The run may have finished between the add and the record (a fast check): deliver now.
     const { state, result, failedReason } = await this.options.queue.resultOf(jobId);
@@ -89,7 +99,8 @@ export class CheckCoordinator {
    * up a backlog of stale edits ahead of the final answer.
    */
   private queueProgress(delivery: Delivery, stages: StageResult[]): void {
-    if (this.finished.has(delivery.id)) return;
+    // A runbook step shows "running the check…" until the result; no stage-by-stage edits.
+    if (this.finished.has(delivery.id) || delivery.runbook) return;
     this.latestProgress.set(delivery.id, stages);
     if (this.progressInFlight.has(delivery.id)) return;
     const flush = (async () => {
@@ -104,19 +115,28 @@ export class CheckCoordinator {
 
   private async finish(jobId: string, result: CheckJobResult): Promise<void> {
     this.lastStages.delete(jobId);
-    const message = result.kind === 'report' ? summaryMessage(result.report) : errorMessage(result.message);
+    const outcome: CheckOutcome = result.kind === 'report' ? { report: result.report } : { error: result.message };
     const deliveries = await this.options.book.list(jobId);
-    await Promise.all(deliveries.map((delivery) => this.deliver(jobId, delivery, message)));
+    await Promise.all(deliveries.map((delivery) => this.deliver(jobId, delivery, outcome)));
   }
 
-  /** Claim the delivery (exactly one bot wins), then replace the progress message for good. */
-  private async deliver(jobId: string, delivery: Delivery, message: ChatMessage): Promise<void> {
+  /**
+   * Claim the delivery (exactly one bot wins), then replace the progress message for good, or
+   * hand the outcome to the runbook step that asked for it.
+   */
+  private async deliver(jobId: string, delivery: Delivery, outcome: CheckOutcome): Promise<void> {
     if (!(await this.options.book.claim(jobId, delivery.id))) return;
     this.finished.add(delivery.id);
     // A progress edit still on its way must not land after, and over, the final answer.
     await this.progressInFlight.get(delivery.id);
     try {
-      await this.channel(delivery)?.show(delivery, message, true);
+      if (delivery.runbook) {
+        const listener = this.options.runbooks?.listener;
+        if (!listener) throw new Error('no runbook conductor in this bot yet');
+        await listener.onResult(delivery, outcome);
+      } else {
+        await this.channel(delivery)?.show(delivery, 'report' in outcome ? summaryMessage(outcome.report) : errorMessage(outcome.error), true);
+      }
     } catch {
       // The platform refused even after its client's retries: hand the delivery back so the
       // sweeper tries again, rather than leaving the message at "checking…".
@@ -140,7 +160,7 @@ export class CheckCoordinator {
   private async timeOut(jobId: string, state: string): Promise<void> {
     const stages = this.lastStages.get(jobId) ?? [];
     const late = (await this.options.book.list(jobId)).filter((d) => d.deadlineAt <= this.now());
-    await Promise.all(late.map((delivery) => this.deliver(jobId, delivery, summaryMessage(this.timeoutReport(delivery, stages, state)))));
+    await Promise.all(late.map((delivery) => this.deliver(jobId, delivery, { report: this.timeoutReport(delivery, stages, state) })));
   }
 
   private timeoutReport(delivery: Delivery, stages: StageResult[], state: string): ProbeReport {

@@ -55,13 +55,6 @@ export class ChatCommandAnswers {
     return config ? displayUrl(parseTargetUrl(config.url)) : target;
   }
 
-  runbookText(id: string): string {
-    const runbook = this.knowledge.runbooks.get(id);
-    if (!runbook) return `no runbook '${id}'`;
-    const steps = (runbook.steps as Array<{ title?: string; text?: string; commands?: string[] }> | undefined) ?? [];
-    return [`*${runbook.title}*`, ...steps.map((s, i) => `${i + 1}. *${s.title ?? ''}* ${s.text ?? ''}${s.commands?.length ? `\n\`\`\`${s.commands.join('\n')}\`\`\`` : ''}`)].join('\n');
-  }
-
   /**
    * The targets a channel may check, or undefined for all. With a `channels` map configured, a
    * channel not in it gets the "*" entry, or nothing: access is denied unless granted.

@@ -5,6 +5,7 @@ export type ChatCommand =
   | { kind: 'targets' }
   | { kind: 'mute'; target: string; minutes: number }
   | { kind: 'status'; target?: string }
+  | { kind: 'runbook'; query: string; target: string }
   | { kind: 'help'; problem?: string };
 
 const MAX_TEXT = 500;
@@ -30,6 +31,11 @@ export function parseCommand(text: string): ChatCommand {
         return { kind: 'help', problem: 'say which target, or none for all: `/ftp status [target]`' };
       }
       return rest[0] ? { kind: 'status', target: rest[0] } : { kind: 'status' };
+    case 'runbook':
+      if (rest.length !== 2 || !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!) || !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[1]!)) {
+        return { kind: 'help', problem: 'say which runbook (or finding code) and which target: `/ftp runbook too-many-connections prod-ftp` or `/ftp runbook auth.failed prod-ftp`' };
+      }
+      return { kind: 'runbook', query: rest[0]!, target: rest[1]! };
     case 'mute': {
       const minutes = muteMinutes(rest[1]);
       if (rest.length !== 2 || !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!) || minutes === undefined) {

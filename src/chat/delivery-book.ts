@@ -15,6 +15,10 @@ export interface Delivery {
   target: string;
   /** When the requester must have an answer, whatever the queue does (epoch ms). */
   deadlineAt: number;
+  /** The answer goes to this runbook session's check step rather than to a summary message. */
+  runbook?: { session: string; version: number };
+  /** Probe as this protocol instead of the target's own (see CheckJobData.protocol). */
+  protocol?: 'ftp';
 }
 
 const RETENTION_S = 24 * 3_600;

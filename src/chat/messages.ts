@@ -2,6 +2,7 @@
 // Builders are pure; each platform renderer (slack/, discord/, console/) turns a ChatMessage into
 // its own wire shape and owns that platform's limits and escaping. Text here is raw, unescaped.
 import type { Finding, ProbeReport, Protocol, StageName, StageResult, StageStatus } from '../probes/probe.js';
+import type { RunbookActionType } from '../runbooks/runbook-session.js';
 
 export const STAGE_MARK: Record<StageStatus, string> = { ok: '✓', failed: '✗', skipped: '·' };
 
@@ -41,7 +42,9 @@ export type ChatAction =
   | { kind: 'recheck'; target: string }
   | { kind: 'open-runbook'; runbook: string; code: string; target: string }
   | { kind: 'acknowledge'; alert: string }
-  | { kind: 'mute'; target: string; minutes: number };
+  | { kind: 'mute'; target: string; minutes: number }
+  /** A button on a runbook step; `version` makes a stale or double click harmless. */
+  | { kind: 'runbook-step'; session: string; version: number; action: RunbookActionType; label: string; primary?: boolean };
 
 export interface ProgressMessage {
   kind: 'progress';
@@ -112,7 +115,43 @@ export interface AlertUpdateMessage {
   text: string;
 }
 
-export type ChatMessage = ProgressMessage | SummaryMessage | ErrorMessage | HelpMessage | AlertMessage | AlertUpdateMessage;
+/** One runbook step, edited in place as it changes; earlier steps stay as closed records. */
+export interface RunbookStepMessage {
+  kind: 'runbook-step';
+  runbookTitle: string;
+  target: string;
+  /** Position along the walk: "step 3". */
+  position: number;
+  stepKind: 'instruction' | 'check' | 'decision' | 'verify';
+  title: string;
+  text: string;
+  /** Copyable commands, the target's host, port and user filled in. */
+  commands: string[];
+  /** What the bot will do or is doing, the last check result, who did what. */
+  notes: string[];
+  /** An earlier step: a record of what was done, without buttons. */
+  closed: boolean;
+  actions: ChatAction[];
+}
+
+/** The head of a runbook's thread when no incident thread exists for it. */
+export interface RunbookStartMessage {
+  kind: 'runbook-start';
+  runbookTitle: string;
+  target: string;
+  summary: string;
+  /** Chat user id of who started it. */
+  by: string;
+}
+
+/** The end of a runbook: its timeline, as Markdown to paste into a postmortem. */
+export interface RunbookTimelineMessage {
+  kind: 'runbook-timeline';
+  title: string;
+  markdown: string;
+}
+
+export type ChatMessage = ProgressMessage | SummaryMessage | ErrorMessage | HelpMessage | AlertMessage | AlertUpdateMessage | RunbookStartMessage | RunbookStepMessage | RunbookTimelineMessage;
 
 export function stageLine(stage: StageResult): StageLine {
   return {
@@ -166,6 +205,7 @@ export const HELP_COMMANDS: readonly HelpCommand[] = [
   { usage: '/ftp targets', description: 'list the configured targets' },
   { usage: '/ftp status [target]', description: 'health, open incidents, availability and timings over 24 h, with a chart' },
   { usage: '/ftp mute <target> <30m|2h>', description: 'no new alert threads for a target for a while' },
+  { usage: '/ftp runbook <runbook|finding-code> <target>', description: 'step through a runbook in a thread; the bot runs its checks' },
   { usage: '/ftp help', description: 'show this list' },
 ];
 

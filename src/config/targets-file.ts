@@ -50,6 +50,9 @@ export const targetSchema = z
       })
       .strict()
       .optional(),
+    /** What a runbook's verify step asks before it proposes to resolve (default: the runbook's,
+     * 3 round trips and 30 quiet minutes per shared DOMAIN.md §4). */
+    recovery: z.object({ roundTrips: z.number().int().min(1).max(20).optional(), quietMinutes: z.number().min(0).max(1_440).optional() }).strict().optional(),
     /** Server logs for this target: POST /ingest/<target> with the bearer token named by
      * tokenEnv, and/or a log file the bot follows (safe across rotation). */
     ingest: z

@@ -10,6 +10,12 @@ export interface CheckJobData {
   target: string;
   /** Started by a schedule rather than by a person. */
   scheduled?: boolean;
+  /**
+   * Probe the target's host and port as another protocol than configured: a runbook asking
+   * "is plain FTP refused now?". Such a check is not the target's health: it stays out of the
+   * history and the alerts.
+   */
+  protocol?: 'ftp';
 }
 
 /** Progress published after each stage. */

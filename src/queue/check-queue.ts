@@ -30,15 +30,16 @@ export class CheckQueue {
    * Queue a check of `target`, or join the run already waiting or active for it
    * (BullMQ deduplication, simple mode). Resolves with the job id.
    */
-  async enqueue(target: string): Promise<string> {
+  async enqueue(target: string, variant: Pick<CheckJobData, 'protocol'> = {}): Promise<string> {
     const started = Date.now();
     try {
       await whenReady(this.connection, ADD_TIMEOUT_MS);
     } catch (err) {
       throw this.unavailable(err);
     }
-    const add = this.queue.add(CHECK_JOB, { target }, {
-      deduplication: { id: `check-${target}` },
+    const data: CheckJobData = variant.protocol ? { target, protocol: variant.protocol } : { target };
+    const add = this.queue.add(CHECK_JOB, data, {
+      deduplication: { id: `check-${target}${variant.protocol ? `-as-${variant.protocol}` : ''}` },
       removeOnComplete: { age: 3_600, count: 1_000 },
       removeOnFail: { age: 24 * 3_600 },
     });

@@ -40,6 +40,7 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
   let req: ProbeRequest;
   try {
     req = options.resolveRequest(job.data.target);
+    if (job.data.protocol) req = { ...req, protocol: job.data.protocol, hostKey: undefined, write: false };
   } catch (err) {
     if (err instanceof ConfigError) return { kind: 'error', message: err.message };
     throw err;
@@ -53,6 +54,6 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
   });
   const safe = redactValue(report, [req.password, req.passphrase]);
   // History and alert evaluation must not cost the asker their answer.
-  await options.onReport?.(safe).catch(() => undefined);
+  if (!job.data.protocol) await options.onReport?.(safe).catch(() => undefined);
   return { kind: 'report', report: safe };
 }

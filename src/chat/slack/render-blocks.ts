@@ -10,6 +10,7 @@
 // control characters in mrkdwn; every piece of text is escaped, since knowledge-base text holds
 // `<user>` placeholders and server replies can hold anything. plain_text (header, buttons) is not
 // parsed for links or mentions, so it is left as is.
+import { renderRunbookStart, renderRunbookStep, renderRunbookTimeline } from './render-runbook.js';
 import type { AlertMessage, ChatAction, ChatMessage, Fact, FindingView, HelpMessage, ProgressMessage, StageLine, SummaryMessage } from '../messages.js';
 
 export const SLACK_LIMITS = {
@@ -23,7 +24,7 @@ export const SLACK_LIMITS = {
   fallbackText: 3000,
 } as const;
 
-export const ACTION_IDS = { recheck: 'ftpops.recheck', runbook: 'ftpops.runbook', acknowledge: 'ftpops.ack', mute: 'ftpops.mute' } as const;
+export const ACTION_IDS = { recheck: 'ftpops.recheck', runbook: 'ftpops.runbook', acknowledge: 'ftpops.ack', mute: 'ftpops.mute', runbookStep: 'ftpops.rb' } as const;
 
 export interface PlainText {
   type: 'plain_text';
@@ -87,6 +88,12 @@ export function renderBlocks(message: ChatMessage): SlackRendering {
       const shown = clip(text, SLACK_LIMITS.sectionText);
       return finish(shown, [section(shown)], shown === text ? undefined : text);
     }
+    case 'runbook-start':
+      return renderRunbookStart(message);
+    case 'runbook-step':
+      return renderRunbookStep(message);
+    case 'runbook-timeline':
+      return renderRunbookTimeline(message);
   }
 }
 
@@ -222,21 +229,21 @@ function renderHelp(m: HelpMessage): SlackRendering {
 
 // ---------------------------------------------------------------------------- pieces
 
-function finish(fallback: string, blocks: SlackBlock[], detail?: string): SlackRendering {
+export function finish(fallback: string, blocks: SlackBlock[], detail?: string): SlackRendering {
   const out: SlackRendering = { text: clip(fallback, SLACK_LIMITS.fallbackText), blocks };
   if (detail !== undefined) out.threadDetail = chunkMrkdwn(detail);
   return out;
 }
 
-function header(text: string): HeaderBlock {
+export function header(text: string): HeaderBlock {
   return { type: 'header', text: { type: 'plain_text', text: clip(text, SLACK_LIMITS.headerText), emoji: true } };
 }
 
-function section(text: string): SectionBlock {
+export function section(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
-function context(text: string): ContextBlock {
+export function context(text: string): ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) }] };
 }
 
@@ -257,7 +264,7 @@ function findingHead(f: FindingView): string {
 }
 
 /** Escaped text safe inside a ``` block: a ``` in server text would end the block early. */
-function codeBody(raw: string): string {
+export function codeBody(raw: string): string {
   return escapeMrkdwn(raw.replace(/```/g, '`\u200b`\u200b`'));
 }
 
@@ -292,7 +299,7 @@ function fitList(heading: string, items: string[], max: number): { text: string;
   return { text, omitted, clipped };
 }
 
-function actionsBlock(actions: ChatAction[]): ActionsBlock | undefined {
+export function actionsBlock(actions: ChatAction[]): ActionsBlock | undefined {
   const seen = new Set<string>();
   const elements: ButtonElement[] = [];
   for (const a of actions) {
@@ -303,7 +310,10 @@ function actionsBlock(actions: ChatAction[]): ActionsBlock | undefined {
           ? button('Open runbook', ACTION_IDS.runbook, { runbook: a.runbook, code: a.code, target: a.target })
           : a.kind === 'acknowledge'
             ? button('Acknowledge', ACTION_IDS.acknowledge, { alert: a.alert })
-            : button(`Mute ${a.minutes >= 60 ? `${a.minutes / 60} h` : `${a.minutes} min`}`, ACTION_IDS.mute, { target: a.target, minutes: a.minutes });
+            : a.kind === 'mute'
+              ? button(`Mute ${a.minutes >= 60 ? `${a.minutes / 60} h` : `${a.minutes} min`}`, ACTION_IDS.mute, { target: a.target, minutes: a.minutes })
+              : // One action id per runbook action (ids must be unique within a message).
+                button(a.label, `${ACTION_IDS.runbookStep}.${a.action}`, { s: a.session, v: a.version }, a.primary ? 'primary' : undefined);
     // A value Slack would reject drops the button rather than the whole message; an id seen
     // twice would make Slack reject the message, so the first one wins.
     if (!b || seen.has(b.action_id)) continue;
@@ -322,7 +332,7 @@ function button(label: string, actionId: string, value: object, style?: 'primary
 }
 
 /** At most 50 blocks; the actions block is kept last whatever else has to go. */
-function capBlocks(blocks: SlackBlock[], actions: ActionsBlock | undefined): SlackBlock[] {
+export function capBlocks(blocks: SlackBlock[], actions: ActionsBlock | undefined): SlackBlock[] {
   const room = SLACK_LIMITS.blocks - (actions ? 1 : 0);
   return [...blocks.slice(0, room), ...(actions ? [actions] : [])];
 }

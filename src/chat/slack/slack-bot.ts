@@ -14,6 +14,8 @@ import { ACTION_IDS, renderBlocks } from './render-blocks.js';
 import { QueueUnavailableError } from '../../queue/check-queue.js';
 import type { ChatCommandAnswers } from '../command-answers.js';
 import type { StatusAnswers } from '../status-answer.js';
+import { type RunbookChat, type RunbookConductor, RunbookRequestError } from '../runbook-conductor.js';
+import { StaleActionError } from '../../runbooks/runbook-session.js';
 
 const { App, LogLevel } = bolt;
 
@@ -49,11 +51,12 @@ export interface AlertActions {
   mute(target: string, minutes: number, by: string): Promise<void>;
 }
 
-export class SlackBot implements DeliveryChannel, AlertChannel {
+export class SlackBot implements DeliveryChannel, AlertChannel, RunbookChat {
   readonly app: BoltApp;
   private readonly client: WebClient;
   private alerts: AlertActions | undefined;
   private status: StatusAnswers | undefined;
+  private runbooks: RunbookConductor | undefined;
 
   constructor(private readonly settings: SlackSettings, private readonly deps: SlackBotDeps) {
     const socketMode = Boolean(settings.appToken);
@@ -94,14 +97,62 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
       await this.alerts.mute(target, minutes, body.user.id);
       await respond({ response_type: 'ephemeral', replace_original: false, text: `${target}: no new alert threads for ${minutes} min (muted by <@${body.user.id}>)` } as never);
     });
-    this.app.action<BlockButtonAction>(ACTION_IDS.runbook, async ({ ack, body, action }) => {
+    this.app.action<BlockButtonAction>(ACTION_IDS.runbook, async ({ ack, body, action, respond }) => {
       await ack();
-      const { runbook } = JSON.parse(action.value ?? '{}') as { runbook?: string };
+      const { runbook, target } = JSON.parse(action.value ?? '{}') as { runbook?: string; target?: string };
       const channel = body.channel?.id;
-      if (!runbook || !channel) return;
-      // Until runbooks are stepped through in chat, the button shows the runbook's steps.
-      await this.client.chat.postMessage({ channel, thread_ts: body.message?.ts, text: this.deps.answers.runbookText(runbook) });
+      if (!runbook || !target || !channel) return;
+      // The runbook runs in the thread of the message clicked: the alert's root, or the summary.
+      const message = body.message as { ts?: string; thread_ts?: string } | undefined;
+      await this.openRunbook(runbook, target, channel, body.user.id, message?.thread_ts ?? message?.ts, (text) => respond({ response_type: 'ephemeral', replace_original: false, text } as never));
     });
+    // One action id per runbook action (ftpops.rb.done, ftpops.rb.run-check, …).
+    this.app.action<BlockButtonAction>(new RegExp(`^${ACTION_IDS.runbookStep.replace('.', '\\.')}\\.`), async ({ ack, body, action, respond }) => {
+      await ack();
+      const type = action.action_id.slice(ACTION_IDS.runbookStep.length + 1);
+      const { s, v } = JSON.parse(action.value ?? '{}') as { s?: string; v?: number };
+      const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text } as never).catch(() => undefined);
+      if (!this.runbooks || typeof s !== 'string' || typeof v !== 'number') return void (await tell('runbooks are not running in this bot'));
+      try {
+        await this.runbooks.act(s, type as never, v, body.user.id);
+      } catch (err) {
+        await tell(err instanceof StaleActionError ? `Nothing changed: ${err.message}.` : `⚠️ ${(err as Error).message}`);
+      }
+    });
+  }
+
+  useRunbooks(conductor: RunbookConductor): void {
+    this.runbooks = conductor;
+  }
+
+  /** RunbookChat: post a message (in a thread) and return its ts. */
+  async post(channel: string, message: ChatMessage, threadId?: string): Promise<string> {
+    const r = renderBlocks(message);
+    const posted = await this.client.chat.postMessage({ channel, text: r.text, blocks: r.blocks as never, ...(threadId ? { thread_ts: threadId } : {}) });
+    if (!posted.ts) throw new Error('Slack returned no ts for the message');
+    return posted.ts;
+  }
+
+  /** RunbookChat: edit a message in place. */
+  async edit(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+    const r = renderBlocks(message);
+    await this.client.chat.update({ channel, ts: messageId, text: r.text, blocks: r.blocks as never });
+  }
+
+  /** Start (or point at) a runbook session; `tell` answers the person who asked, privately. */
+  private async openRunbook(query: string, target: string, channel: string, user: string, threadId: string | undefined, tell: (text: string) => Promise<unknown>): Promise<void> {
+    const refusal = this.deps.answers.refuseTarget(target, channel);
+    if (refusal || !this.runbooks) {
+      await tell(refusal ?? 'runbooks are not running in this bot').catch(() => undefined);
+      return;
+    }
+    try {
+      const started = await this.runbooks.open({ query, target, platform: 'slack', channel, by: user, ...(threadId ? { threadId } : {}) });
+      if (started.alreadyOpen) await tell(`The runbook "${started.runbook.title}" is already open in this thread; carry on there.`).catch(() => undefined);
+    } catch (err) {
+      const known = err instanceof RunbookRequestError || err instanceof StaleActionError;
+      await tell(known ? (err as Error).message : `⚠️ cannot open the runbook: ${(err as Error).message}`).catch(() => undefined);
+    }
   }
 
   useAlerts(alerts: AlertActions, status: StatusAnswers): void {
@@ -156,6 +207,11 @@ export class SlackBot implements DeliveryChannel, AlertChannel {
       }
       await this.alerts.mute(parsed.target, parsed.minutes, command.user_id);
       await ack({ response_type: 'in_channel', text: `🔕 ${parsed.target}: no new alert threads for ${parsed.minutes} min (muted by <@${command.user_id}>)` } as never);
+      return;
+    }
+    if (parsed.kind === 'runbook') {
+      await ack();
+      await this.openRunbook(parsed.query, parsed.target, command.channel_id, command.user_id, undefined, (text) => respond({ response_type: 'ephemeral', text } as never));
       return;
     }
     if (parsed.kind === 'status') {
