@@ -9,6 +9,8 @@ describe('parseCommand', () => {
     ['targets', { kind: 'targets' }],
     ['help', { kind: 'help' }],
     ['', { kind: 'help' }],
+    ['runbook auth.failed prod-ftp', { kind: 'runbook', query: 'auth.failed', target: 'prod-ftp' }],
+    ['Runbook too-many-connections  prod-ftp', { kind: 'runbook', query: 'too-many-connections', target: 'prod-ftp' }],
   ])('%j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });
@@ -19,6 +21,8 @@ describe('parseCommand', () => {
     ['check sftp://evil.example', /not a target name/],
     ['explain', /what to explain/],
     ['reboot the server', /unknown command 'reboot'/],
+    ['runbook auth.failed', /which runbook .* and which target/],
+    ['runbook <x> prod-ftp', /which runbook/],
     ['x'.repeat(10_000), /unknown command/],
   ])('%j gets help with a reason', (text, problem) => {
     const command = parseCommand(text);

@@ -3,6 +3,8 @@
 // daemons, and the fake Slack Web API recording what people would see.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi } from './support/fake-slack-api.js';
@@ -74,7 +76,7 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function start(role: 'bot' | 'worker' | 'all', prefix: string, port: number, owner = processes): Promise<RoleProcess> {
+async function start(role: 'bot' | 'worker' | 'all', prefix: string, port: number, owner = processes, configFile = config): Promise<RoleProcess> {
   const proc = new RoleProcess(role, {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -82,7 +84,7 @@ async function start(role: 'bot' | 'worker' | 'all', prefix: string, port: numbe
     PORT: String(port),
     REDIS_URL: 'redis://127.0.0.1:6379',
     FTPOPS_QUEUE_PREFIX: prefix,
-    FTPOPS_CONFIG: config,
+    FTPOPS_CONFIG: configFile,
     FTPOPS_TEST_PW: tb.password,
     FTPOPS_LOCK_MS: '2000',
     FTPOPS_WORKER_CONCURRENCY: '6',
@@ -315,6 +317,41 @@ describe('a summary or alert: "Open runbook"', () => {
     await fake.waitFor(() => ephemerals('C0RBOPEN').find((t) => /already open in this thread/.test(t)));
     expect(thread(fake, 'C0RBOPEN', root)).toHaveLength(1);
   });
+});
+
+describe('/ftp runbook while an incident is open', () => {
+  it("runs in the incident's thread; its check shows the daemon's refusal until the password is put right", async () => {
+    const alerting = writeConfig(
+      [
+        'targets:',
+        '  broken-ftp:',
+        `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
+        '    passwordFile: pw.txt',
+        '    interval: 1s',
+        '    alertChannel: C0RBALERT',
+        '',
+      ].join('\n'),
+    );
+    const passwordFile = join(dirname(alerting), 'pw.txt');
+    writeFileSync(passwordFile, 'a-wrong-password\n');
+    const port = await freePort();
+    await start('all', uniquePrefix(), port, processes, alerting);
+    const root = await fake.waitFor(() => fake.messages('C0RBALERT').find((m) => !m.thread_ts && /auth — broken-ftp/.test(m.text)), 20_000);
+    await sendSlashCommand(port, 'runbook auth.failed broken-ftp', { channel: 'C0RBALERT', responseUrl: fake.responseUrl('C0RBALERT') });
+    let state = await settled(fake, 'C0RBALERT', root.ts, 0);
+    if (state.kind !== 'step') throw new Error('no first step');
+    expect(state.step.text).toContain('Re-check the login');
+    expect(fake.messages('C0RBALERT').filter((m) => !m.thread_ts)).toHaveLength(1); // no new thread
+    await click(fake, port, 'C0RBALERT', state.step, 'run-check');
+    state = await settled(fake, 'C0RBALERT', root.ts, state.step.version);
+    if (state.kind !== 'step') throw new Error('ended early');
+    expect(state.step.text).toMatch(/✗ login failed: auth\.failed — 530 Login incorrect\./);
+    writeFileSync(passwordFile, `${tb.password}\n`);
+    await click(fake, port, 'C0RBALERT', state.step, 'run-check');
+    state = await settled(fake, 'C0RBALERT', root.ts, state.step.version);
+    if (state.kind !== 'step') throw new Error('ended early');
+    expect(state.step.text).toContain("Read the server's reason");
+  }, 60_000);
 });
 
 describe('a bot restarted mid-runbook', () => {

@@ -169,7 +169,7 @@ describe('ftpops all', () => {
     expect((await sendSlashCommand(port, 'check partner-ftp', { channel: 'C0LIMITED', responseUrl: fake.responseUrl() })).body).toMatch(/may not check 'partner-ftp'/);
   });
 
-  it('the summary buttons: Re-check runs the check again, Open runbook shows its steps', async () => {
+  it('the summary buttons: Re-check runs the check again, Open runbook starts the runbook in its thread', async () => {
     const port = await freePort();
     await start('all', uniquePrefix(), port);
     await sendSlashCommand(port, 'check partner-ftp', { channel: 'C0BUTTONS', responseUrl: fake.responseUrl() });
@@ -179,8 +179,10 @@ describe('ftpops all', () => {
     const again = await fake.waitFor(({ messages }) => messages.find((m) => m.channel === 'C0BUTTONS' && m.thread_ts === first.ts && isFinal(m)), 20_000);
     expect(textOf(again)).toContain('auth.failed');
     await sendButtonClick(port, { actionId: 'ftpops.runbook', value: JSON.stringify({ runbook: 'login-failures', code: 'auth.failed', target: 'partner-ftp' }), channel: 'C0BUTTONS', messageTs: first.ts, responseUrl: fake.responseUrl() });
+    // The runbook starts in the summary's thread: its first step, with the buttons to act on it.
     const runbook = await fake.waitFor(({ messages }) => messages.find((m) => m.channel === 'C0BUTTONS' && m.thread_ts === first.ts && /Login failures/i.test(m.text)), 10_000);
-    expect(runbook.text).toMatch(/1\. /);
+    expect(runbook.text).toMatch(/1\. Re-check the login/);
+    expect(JSON.stringify(runbook.blocks)).toContain('ftpops.rb.run-check');
   });
 
   it('refuses a bad signature and a five-minute-old request', async () => {

@@ -30,9 +30,11 @@ export function renderRunbookStep(m: RunbookStepMessage): SlackRendering {
 }
 
 export function renderRunbookTimeline(m: RunbookTimelineMessage): SlackRendering {
-  const body = `\`\`\`${codeBody(m.markdown)}\`\`\``;
-  const pieces = chunkMrkdwn(body);
-  const blocks: SlackBlock[] = [header(`🧾 Timeline: ${m.title}`), context('Copy it into the postmortem: the Markdown below lists every action, who took it and when.'), ...pieces.slice(0, 40).map(section)];
+  // Fences on lines of their own, so that a split keeps every piece a closed code block.
+  const pieces = chunkMrkdwn(`\`\`\`\n${codeBody(m.markdown)}\n\`\`\``);
+  const room = SLACK_LIMITS.blocks - 3;
+  const blocks: SlackBlock[] = [header(`🧾 Timeline: ${m.title}`), context('Copy it into the postmortem: the Markdown below lists every action, who took it and when.'), ...pieces.slice(0, room).map(section)];
+  if (pieces.length > room) blocks.push(context(`…${pieces.length - room} more parts not shown: the walk is too long for one message.`));
   return finish(escapeMrkdwn(`Timeline: ${m.title}`), blocks);
 }
 
