@@ -105,3 +105,21 @@ describe.concurrent('explain and targets', () => {
     expect(result.stdout).not.toContain('canary-listed-pw');
   });
 });
+
+describe.concurrent('runbooks', () => {
+  it('lists the built-ins with the codes they answer', async () => {
+    const result = await runBin(['runbooks']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/too-many-connections\s+Too many connections \(FTP 421\) \(\d+ steps, \d+ run by the bot\)/);
+    expect(result.stdout).toMatch(/for ftp\.unavailable/);
+  });
+
+  it('validates an operator folder: file and field in one line, exit 2', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ftpops-runbooks-'));
+    writeFileSync(join(folder, 'ours.yaml'), 'id: ours\ntitle: t\nsummary: s\nsteps:\n  - { id: a, kind: decision, title: t, text: t, yes: b, no: a }\n');
+    const result = await runBin(['runbooks'], { env: { FTPOPS_RUNBOOKS: folder } });
+    expect(result.code).toBe(2);
+    expectOneLine(result.stderr);
+    expect(result.stderr).toMatch(/ours\.yaml: steps\.0\.yes: no step 'b' to go to/);
+  });
+});

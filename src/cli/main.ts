@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { checkCommand } from './check-command.js';
 import { explainCommand } from './explain-command.js';
 import { targetsCommand } from './targets-command.js';
+import { runbooksCommand } from './runbooks-command.js';
 import { type CliIo, processIo } from './cli-io.js';
 import { runRole } from './role-command.js';
 
@@ -43,6 +44,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('list the targets in the targets file (ftpops.yaml or $FTPOPS_CONFIG)')
     .option('--json', 'print as JSON')
     .action((flags) => setExit(targetsCommand(flags, io)));
+
+  program
+    .command('runbooks')
+    .description('list and validate the runbooks (built-ins plus the folder in $FTPOPS_RUNBOOKS)')
+    .option('--json', 'print as JSON')
+    .action((flags) => setExit(runbooksCommand(flags, io)));
 
   for (const [role, describe] of [
     ['bot', 'run the chat front end (Slack) that queues checks'],
