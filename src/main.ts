@@ -105,7 +105,7 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   coordinator.start();
   await bot.start();
   const alertsRedis = createRedis(redis.url, 'blocking');
-  const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, bot);
+  const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, { slack: bot });
   const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
   bot.useAlerts(poster, new StatusAnswers(history, poster));
   poster.start();

@@ -23,6 +23,8 @@ export interface OutboxEntry {
   class: AlertClass;
   origin: AlertOrigin;
   effect: AlertEffect;
+  /** Chat platforms that already carried this effect out (an entry retried for another one). */
+  done?: string[];
 }
 
 const MAX_ATTEMPTS = 20;

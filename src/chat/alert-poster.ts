@@ -1,5 +1,6 @@
 // Carries out the effects of the alert machine in chat: one root message per incident in the
-// target's alert channel, edited as the incident changes, thread replies only for what matters
+// target's alert channel on each platform (Slack, Discord, the web console), edited as the
+// incident changes, thread replies only for what matters
 // (escalation, still firing, resolution). Effects come off the Redis outbox, each to exactly
 // one bot; an effect that cannot be carried out yet (its root is not posted) goes back.
 import type { Redis } from 'ioredis';
@@ -9,7 +10,7 @@ import type { AlertEffect, Severity } from '../alerts/alert-machine.js';
 import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
 import { inMaintenance } from '../alerts/alert-settings.js';
 import type { OpenIncident } from '../alerts/target-status.js';
-import type { AlertMessage, ChatMessage } from './messages.js';
+import type { AlertMessage, ChatMessage, ChatPlatform } from './messages.js';
 
 /** What a platform must do for alerts. */
 export interface AlertChannel {
@@ -20,17 +21,27 @@ export interface AlertChannel {
 
 /** One incident per target and origin; the classes firing in it, each with its own state. */
 interface Root {
-  channel: string;
-  id: string;
   target: string;
   origin: OutboxEntry['origin'];
   firstSeenAt: number;
   classes: Partial<Record<AlertClass, { severity: Severity; detail: string }>>;
+  /** The incident's root message on each chat platform. */
+  posts: Partial<Record<ChatPlatform, { channel: string; id: string }>>;
   /** Who acknowledged it (chat user id). */
   ackedBy?: string;
   /** Opened while the target was muted or in maintenance: nothing is posted for it. */
   suppressed?: boolean;
 }
+
+/** Where a target's alerts go on each platform (the web console shows every target's). */
+export function alertChannelOf(target: TargetConfig | undefined, platform: ChatPlatform): string | undefined {
+  if (platform === 'slack') return target?.alertChannel;
+  if (platform === 'discord') return target?.discordAlertChannel;
+  return target ? CONSOLE_CHANNEL : undefined;
+}
+
+/** The web console has one conversation. */
+export const CONSOLE_CHANNEL = 'console';
 
 export class AlertPoster {
   private timer: NodeJS.Timeout | undefined;
@@ -41,7 +52,7 @@ export class AlertPoster {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly targets: () => Map<string, TargetConfig>,
-    private readonly chat: AlertChannel,
+    private readonly chats: Partial<Record<ChatPlatform, AlertChannel>>,
     private readonly everyMs = 250,
   ) {}
 
@@ -77,7 +88,7 @@ export class AlertPoster {
     return Object.entries(roots)
       .filter(([field]) => field.startsWith(`${target}:`))
       .map(([alert, json]) => {
-        const r = JSON.parse(json) as Root;
+        const r = parseRoot(json);
         return { alert: `${alert} (${Object.keys(r.classes).join(', ')})`, severity: worst(r), detail: detailOf(r), firstSeenAt: r.firstSeenAt, ...(r.ackedBy ? { ackedBy: r.ackedBy } : {}) };
       });
   }
@@ -85,20 +96,23 @@ export class AlertPoster {
   /** The thread of an incident open for this target in this channel, if there is one. */
   async openThread(target: string, channel: string): Promise<string | undefined> {
     for (const origin of ['check', 'logs'] as const) {
-      const raw = await this.redis.hget(this.rootsKey, `${target}:${origin}`);
-      const root = raw ? (JSON.parse(raw) as Root) : undefined;
-      if (root && !root.suppressed && root.channel === channel) return root.id;
+      const root = await this.load(`${target}:${origin}`);
+      if (!root || root.suppressed) continue;
+      const post = Object.values(root.posts).find((p) => p?.channel === channel);
+      if (post) return post.id;
     }
     return undefined;
   }
 
-  /** Record who acknowledged an incident and show it on the root. False if it is no longer open. */
+  /** Record who acknowledged an incident and show it on every root. False if it is no longer open. */
   async acknowledge(alert: string, user: string): Promise<boolean> {
-    const raw = await this.redis.hget(this.rootsKey, alert);
-    if (!raw) return false;
-    const root: Root = { ...(JSON.parse(raw) as Root), ackedBy: user };
-    await this.redis.hset(this.rootsKey, alert, JSON.stringify(root));
-    if (!root.suppressed) await this.chat.updateRoot(root.channel, root.id, this.alertMessage(root, 'firing'));
+    const found = await this.load(alert);
+    if (!found) return false;
+    const root: Root = { ...found, ackedBy: user };
+    await this.save(alert, root);
+    if (!root.suppressed) {
+      await Promise.all(this.posted(root).map(([chat, post]) => chat.updateRoot(post.channel, post.id, this.alertMessage(root, 'firing'))));
+    }
     return true;
   }
 
@@ -118,63 +132,116 @@ export class AlertPoster {
     }
   }
 
-  /** True when done (or nothing to do); false to try again later. */
+  /**
+   * True when done (or nothing to do); false to try again later. With several platforms, each
+   * one that succeeded is noted in the entry, so a retry does only what is left.
+   */
   private async carryOut(entry: OutboxEntry): Promise<boolean> {
-    const channel = this.targets().get(entry.target)?.alertChannel;
-    if (!channel) return true;
+    const places = this.placesFor(entry.target);
+    if (!places.length) return true;
     const field = `${entry.target}:${entry.origin}`;
     const effect = entry.effect;
-    const raw = await this.redis.hget(this.rootsKey, field);
-    const root = raw ? (JSON.parse(raw) as Root) : undefined;
+    const root = await this.load(field);
 
     if (effect.type === 'open') {
-      const classState = { severity: effect.severity, detail: effect.detail };
-      if (root) {
-        // Another class joins the open incident: its thread hears about it.
-        const joined: Root = { ...root, classes: { ...root.classes, [entry.class]: classState } };
-        await this.redis.hset(this.rootsKey, field, JSON.stringify(joined));
-        if (!root.suppressed) {
-          await this.chat.updateRoot(root.channel, root.id, this.alertMessage(joined, 'firing'));
-          await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: `➕ Also ${entry.class} (${effect.severity}): ${effect.detail}` });
+      const base: Root = root ?? {
+        target: entry.target,
+        origin: entry.origin,
+        firstSeenAt: effect.firstSeenAt,
+        classes: {},
+        posts: {},
+        ...((await this.mutedUntil(entry.target)) || inMaintenance(this.targets().get(entry.target), Date.now()) ? { suppressed: true } : {}),
+      };
+      const next: Root = { ...base, classes: { ...base.classes, [entry.class]: { severity: effect.severity, detail: effect.detail } } };
+      await this.save(field, next);
+      if (next.suppressed) return true;
+      return this.onEach(entry, places, async (platform, chat, channel) => {
+        const post = next.posts[platform];
+        if (!post) {
+          next.posts[platform] = { channel, id: await chat.postRoot(channel, this.alertMessage(next, 'firing')) };
+          await this.save(field, next);
+        } else if (Object.keys(next.classes).length > 1) {
+          // Another class joins the open incident: its thread hears about it.
+          await chat.updateRoot(post.channel, post.id, this.alertMessage(next, 'firing'));
+          await chat.reply(post.channel, post.id, { kind: 'alert-update', text: `➕ Also ${entry.class} (${effect.severity}): ${effect.detail}` });
         }
-        return true;
-      }
-      const fresh: Root = { channel, id: '', target: entry.target, origin: entry.origin, firstSeenAt: effect.firstSeenAt, classes: { [entry.class]: classState } };
-      if ((await this.mutedUntil(entry.target)) || inMaintenance(this.targets().get(entry.target), Date.now())) {
-        await this.redis.hset(this.rootsKey, field, JSON.stringify({ ...fresh, suppressed: true } satisfies Root));
-        return true;
-      }
-      fresh.id = await this.chat.postRoot(channel, this.alertMessage(fresh, 'firing'));
-      await this.redis.hset(this.rootsKey, field, JSON.stringify(fresh));
-      return true;
+      });
     }
 
     if (!root?.classes[entry.class]) return false;
     if (effect.type === 'resolve') {
       const { [entry.class]: _gone, ...rest } = root.classes;
       const remaining: Root = { ...root, classes: rest };
-      if (Object.keys(rest).length === 0) {
-        await this.redis.hdel(this.rootsKey, field);
-        if (root.suppressed) return true;
-        await this.chat.updateRoot(root.channel, root.id, this.alertMessage(root, 'resolved', Date.now() - root.firstSeenAt));
-        await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: `✅ Resolved after ${minutes(effect.durationMs)}: ${effect.detail}` });
-        return true;
-      }
-      await this.redis.hset(this.rootsKey, field, JSON.stringify(remaining));
-      if (root.suppressed) return true;
-      await this.chat.updateRoot(root.channel, root.id, this.alertMessage(remaining, 'firing'));
-      await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: `✅ ${entry.class} recovered after ${minutes(effect.durationMs)}; still firing: ${Object.keys(rest).join(', ')}` });
+      const last = Object.keys(rest).length === 0;
+      // The stored incident changes only once every platform has shown the resolution.
+      const shown = root.suppressed || (await this.onEach(entry, places, async (platform, chat) => {
+        const post = root.posts[platform];
+        if (!post) return;
+        if (last) {
+          await chat.updateRoot(post.channel, post.id, this.alertMessage(root, 'resolved', Date.now() - root.firstSeenAt));
+          await chat.reply(post.channel, post.id, { kind: 'alert-update', text: `✅ Resolved after ${minutes(effect.durationMs)}: ${effect.detail}` });
+        } else {
+          await chat.updateRoot(post.channel, post.id, this.alertMessage(remaining, 'firing'));
+          await chat.reply(post.channel, post.id, { kind: 'alert-update', text: `✅ ${entry.class} recovered after ${minutes(effect.durationMs)}; still firing: ${Object.keys(rest).join(', ')}` });
+        }
+      }));
+      if (!shown) return false;
+      if (last) await this.redis.hdel(this.rootsKey, field);
+      else await this.save(field, remaining);
       return true;
     }
 
     const current = root.classes[entry.class]!;
     const updated: Root = { ...root, classes: { ...root.classes, [entry.class]: { severity: severityAfter(effect, current.severity), detail: effect.detail } } };
-    await this.redis.hset(this.rootsKey, field, JSON.stringify(updated));
+    await this.save(field, updated);
     if (root.suppressed) return true;
-    await this.chat.updateRoot(root.channel, root.id, this.alertMessage(updated, 'firing'));
     const note = threadNote(entry.class, effect);
-    if (note) await this.chat.reply(root.channel, root.id, { kind: 'alert-update', text: note });
-    return true;
+    return this.onEach(entry, places, async (platform, chat) => {
+      const post = updated.posts[platform];
+      if (!post) return;
+      await chat.updateRoot(post.channel, post.id, this.alertMessage(updated, 'firing'));
+      if (note) await chat.reply(post.channel, post.id, { kind: 'alert-update', text: note });
+    });
+  }
+
+  /** Run `act` on every platform not yet done for this entry; true when all are done. */
+  private async onEach(entry: OutboxEntry, places: Place[], act: (platform: ChatPlatform, chat: AlertChannel, channel: string) => Promise<void>): Promise<boolean> {
+    let allDone = true;
+    for (const { platform, chat, channel } of places) {
+      if (entry.done?.includes(platform)) continue;
+      try {
+        await act(platform, chat, channel);
+        entry.done = [...(entry.done ?? []), platform];
+      } catch {
+        allDone = false;
+      }
+    }
+    return allDone;
+  }
+
+  /** The platforms running in this bot on which this target has an alert channel. */
+  private placesFor(target: string): Place[] {
+    const config = this.targets().get(target);
+    return (Object.entries(this.chats) as Array<[ChatPlatform, AlertChannel]>).flatMap(([platform, chat]) => {
+      const channel = alertChannelOf(config, platform);
+      return channel ? [{ platform, chat, channel }] : [];
+    });
+  }
+
+  private posted(root: Root): Array<[AlertChannel, { channel: string; id: string }]> {
+    return (Object.entries(root.posts) as Array<[ChatPlatform, { channel: string; id: string }]>).flatMap(([platform, post]) => {
+      const chat = this.chats[platform];
+      return chat ? [[chat, post] as [AlertChannel, { channel: string; id: string }]] : [];
+    });
+  }
+
+  private async load(field: string): Promise<Root | undefined> {
+    const raw = await this.redis.hget(this.rootsKey, field);
+    return raw ? parseRoot(raw) : undefined;
+  }
+
+  private async save(field: string, root: Root): Promise<void> {
+    await this.redis.hset(this.rootsKey, field, JSON.stringify(root));
   }
 
   private alertMessage(root: Root, status: AlertMessage['status'], durationMs?: number): AlertMessage {
@@ -200,6 +267,19 @@ export class AlertPoster {
       ],
     };
   }
+}
+
+interface Place {
+  platform: ChatPlatform;
+  chat: AlertChannel;
+  channel: string;
+}
+
+/** Roots stored before there was more than one platform had their Slack message at the top level. */
+function parseRoot(json: string): Root {
+  const raw = JSON.parse(json) as Root & { channel?: string; id?: string };
+  const { channel, id, ...root } = raw;
+  return { ...root, posts: root.posts ?? (channel && id ? { slack: { channel, id } } : {}) };
 }
 
 function worst(root: Root): Severity {

@@ -4,11 +4,12 @@
 // final answer however many bots hear the result.
 import type { Redis } from 'ioredis';
 import { whenReady } from '../queue/redis-connection.js';
+import type { ChatPlatform } from './messages.js';
 
 export interface Delivery {
   /** Unique per request: the chat message it will update. */
   id: string;
-  platform: 'slack';
+  platform: ChatPlatform;
   channel: string;
   /** The platform's id of the progress message (Slack: ts). */
   messageId: string;

@@ -4,6 +4,9 @@
 import type { Finding, ProbeReport, Protocol, StageName, StageResult, StageStatus } from '../probes/probe.js';
 import type { RunbookActionType } from '../runbooks/runbook-session.js';
 
+/** The chats ftpops speaks in; each has an adapter that renders the messages below. */
+export type ChatPlatform = 'slack' | 'discord' | 'console';
+
 export const STAGE_MARK: Record<StageStatus, string> = { ok: '✓', failed: '✗', skipped: '·' };
 
 export interface StageLine {

@@ -10,6 +10,14 @@ import { parseTargetUrl } from '../probes/target-url.js';
 import { STAGE_NAMES } from '../probes/probe.js';
 
 const duration = z.union([z.string(), z.number()]);
+/** A Discord snowflake. YAML reads a bare 19-digit number inexactly (past 2^53), so it must be quoted. */
+const discordId = z.union([
+  z.string().regex(/^\d{5,25}$/, 'a Discord id is a number in quotes'),
+  z.number().transform((_n, ctx) => {
+    ctx.addIssue({ code: 'custom', message: "quote the Discord id ('123…'): YAML reads a bare 19-digit number inexactly" });
+    return z.NEVER;
+  }),
+]);
 const secretRefName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 const INLINE_SECRET_KEYS = ['password', 'passphrase', 'privateKey', 'secret', 'token'];
@@ -33,6 +41,8 @@ export const targetSchema = z
     interval: duration.optional(),
     /** Slack channel id where this target's alerts open their incident threads. */
     alertChannel: z.string().min(1).optional(),
+    /** Discord channel id (a snowflake; quote it in YAML) for the same, on Discord. */
+    discordAlertChannel: discordId.optional(),
     /** Alert thresholds and timing for this target (defaults: shared DOMAIN.md §4). */
     alerts: z
       .object({

@@ -3,13 +3,14 @@
 // twice, make exactly one transition; the other click gets a StaleActionError to answer with.
 import type { Redis } from 'ioredis';
 import type { Runbook } from './runbook.js';
+import type { ChatPlatform } from '../chat/messages.js';
 import { applyAction, type RunbookAction, type RunbookSession, StaleActionError } from './runbook-session.js';
 
 const RETENTION_S = 30 * 24 * 3_600;
 
 /** Where a session lives in chat; changes as step messages are posted, outside the versioned session. */
 export interface RunbookPlace {
-  platform: 'slack';
+  platform: ChatPlatform;
   channel: string;
   threadId: string;
   /** The current step's message. */
