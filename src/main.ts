@@ -26,6 +26,10 @@ import { WindowStore } from './alerts/windows.js';
 import { RunbookLibrary } from './runbooks/runbook.js';
 import { RunbookStore } from './runbooks/runbook-store.js';
 import { RunbookConductor } from './chat/runbook-conductor.js';
+import { DiscordBot, discordSettings } from './chat/discord/discord-bot.js';
+import type { ChatAdapter } from './chat/chat-adapter.js';
+import type { ChatPlatform } from './chat/messages.js';
+import { startLocalHttp } from './chat/local-http.js';
 import { ALERT_CLASSES, type AlertClass, RUNBOOK_OF_CLASS } from './alerts/alert-classes.js';
 
 export interface Running {
@@ -76,7 +80,10 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
 
 export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   const slack = slackSettings(env);
-  if (!slack) throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)');
+  const discord = discordSettings(env);
+  if (!slack && !discord) {
+    throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), and/or DISCORD_TOKEN');
+  }
   const config = loadConfig(env);
   const knowledge = KnowledgeBase.load();
   // Finding codes and alert classes lead to a runbook; the operator's own may claim them first.
@@ -85,7 +92,7 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   const queue = new CheckQueue(redis);
   const bookRedis = createRedis(redis.url, 'command');
   const answers = new ChatCommandAnswers(knowledge, () => config);
-  const channels: ConstructorParameters<typeof CheckCoordinator>[0]['channels'] = {};
+  const adapters: Partial<Record<ChatPlatform, ChatAdapter>> = {};
   const runbookChecks: NonNullable<ConstructorParameters<typeof CheckCoordinator>[0]['runbooks']> = {};
   const coordinator = new CheckCoordinator({
     runbooks: runbookChecks,
@@ -93,21 +100,24 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
     book: new DeliveryBook(bookRedis, redis.prefix),
     knowledge,
     targets: () => config.targets,
-    channels,
+    channels: adapters,
     graceMs: positiveInt(env, 'FTPOPS_GRACE_MS', 15_000),
   });
   // Server logs: POST /ingest/<target> on the bot's port, evaluated every few seconds.
   const logsRedis = createRedis(redis.url, 'blocking');
   const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)), positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
-  const routes = [{ path: '/ingest/:target', method: 'POST', handler: (req: Parameters<typeof handleIngest>[0], res: Parameters<typeof handleIngest>[1]) => void handleIngest(req, res, { targets: () => config.targets, env, logs }) }];
-  const bot = new SlackBot(slack, { coordinator, answers, routes });
-  channels.slack = bot;
+  const ingest = (req: Parameters<typeof handleIngest>[0], res: Parameters<typeof handleIngest>[1]) => void handleIngest(req, res, { targets: () => config.targets, env, logs });
+  if (slack) adapters.slack = new SlackBot(slack, { coordinator, answers, routes: [{ path: '/ingest/:target', method: 'POST', handler: ingest }] });
+  if (discord) adapters.discord = new DiscordBot(discord, { coordinator, answers, runbookChoices: () => [...library.runbooks.keys(), ...knowledge.codes(), ...ALERT_CLASSES] });
   coordinator.start();
-  await bot.start();
+  const running = Object.values(adapters);
+  for (const adapter of running) await adapter.start();
+  // Without Slack's HTTP receiver, ingestion gets a small server of its own on the same port.
+  const http = slack && !slack.appToken ? undefined : await startLocalHttp(Number(env.PORT ?? 3000), env.FTPOPS_HTTP_HOST ?? '0.0.0.0', [{ method: 'POST', prefix: '/ingest/', handler: ingest }]);
   const alertsRedis = createRedis(redis.url, 'blocking');
-  const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, { slack: bot });
+  const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, adapters);
   const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
-  bot.useAlerts(poster, new StatusAnswers(history, poster));
+  const status = new StatusAnswers(history, poster);
   poster.start();
   // Runbook sessions: their own connection (transitions use WATCH).
   const runbookRedis = createRedis(redis.url, 'blocking');
@@ -116,12 +126,15 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
     library,
     targets: () => config.targets,
     coordinator,
-    chats: { slack: bot },
+    chats: adapters,
     history: (target) => history.history(target),
     incidentThread: (target, channel) => poster.openThread(target, channel),
   });
   runbookChecks.listener = conductor;
-  bot.useRunbooks(conductor);
+  for (const adapter of running) {
+    adapter.useAlerts(poster, status);
+    adapter.useRunbooks(conductor);
+  }
   conductor.start();
   logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
   const tails = [...config.targets.values()].flatMap((t) => {
@@ -133,9 +146,10 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   await Promise.all(tails.map((tail) => tail.start()));
   await queue.syncSchedules(scheduleIntervals(config)).catch(() => undefined);
   return {
-    describe: `bot (Slack ${slack.appToken ? 'Socket Mode' : `HTTP on port ${slack.port}`})`,
+    describe: `bot (${running.map((a) => a.describe).join(', ')})`,
     stop: async () => {
-      await bot.stop();
+      for (const adapter of running) await adapter.stop().catch(() => undefined);
+      await new Promise<void>((done) => (http ? http.close(() => done()) : done()));
       coordinator.stop();
       poster.stop();
       conductor.stop();

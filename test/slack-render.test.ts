@@ -3,37 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeReport } from '../src/probes/probe.js';
 import { errorMessage, helpMessage, progressMessage, summaryMessage } from '../src/chat/messages.js';
-import { authFailed, ftpAuthFailed, sftpHealthy } from './support/sample-reports.js';
+import { authFailed, ftpAuthFailed, HOSTILE, hostile, huge, hugeReply, sftpHealthy } from './support/sample-reports.js';
 import { ACTION_IDS, chunkMrkdwn, clip, escapeMrkdwn, renderBlocks, SLACK_LIMITS, type SlackRendering } from '../src/chat/slack/render-blocks.js';
 
-
-const HOSTILE = '<script>alert("x")</script> & <!channel> <@U0123> <https://evil.example|click>';
-
-const hostile: ProbeReport = {
-  ...ftpAuthFailed,
-  target: 'hostile-ftp',
-  stages: [{ name: 'greet', status: 'failed', durationMs: 9, detail: `220 ${HOSTILE}` }],
-  finding: { ...authFailed, reply: { code: 530, text: `${HOSTILE}\n\`\`\`\nbreakout` }, detail: `user ${HOSTILE}` },
-  warnings: [{ ...authFailed, code: 'ftp.plaintext', severity: 'warning', title: 'clear text', detail: HOSTILE }],
-  facts: { software: HOSTILE, tls: { version: 'TLSv1.2', subject: `CN=${HOSTILE}`, daysLeft: 3 } },
-};
-
-// 10,000 characters of reply, with markers at both ends; 40 causes, 40 next steps, 30 warnings and
-// a 5,000-character stage detail. Ampersands make escaping lengthen the text by 5×.
-const hugeReply = `BEGIN-OF-REPLY ${'&<x> '.repeat(1_994)}END-OF-REPLY`;
-const huge: ProbeReport = {
-  ...ftpAuthFailed,
-  target: 'huge-ftp',
-  stages: [...ftpAuthFailed.stages.slice(0, 3), { name: 'login', status: 'failed', durationMs: 70, detail: `530 ${'d'.repeat(5_000)}` }],
-  finding: {
-    ...authFailed,
-    reply: { code: 421, text: hugeReply },
-    causes: Array.from({ length: 40 }, (_, i) => `cause #${i + 1}: ${'the server & its <backend> misbehaved; '.repeat(3)}`),
-    nextSteps: Array.from({ length: 40 }, (_, i) => `step #${i + 1}: run \`journalctl -u vsftpd | grep <user>\` and compare`),
-  },
-  warnings: Array.from({ length: 30 }, (_, i) => ({ ...authFailed, code: `warn.${i + 1}`, severity: 'warning' as const, title: 'x'.repeat(200) })),
-  facts: { software: 's'.repeat(4_000), address: '198.51.100.7' },
-};
 
 function mrkdwnTexts(r: SlackRendering): string[] {
   const out: string[] = [];

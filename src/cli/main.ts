@@ -5,6 +5,7 @@ import { checkCommand } from './check-command.js';
 import { explainCommand } from './explain-command.js';
 import { targetsCommand } from './targets-command.js';
 import { runbooksCommand } from './runbooks-command.js';
+import { discordRegisterCommand } from './discord-command.js';
 import { type CliIo, processIo } from './cli-io.js';
 import { runRole } from './role-command.js';
 
@@ -51,8 +52,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'print as JSON')
     .action((flags) => setExit(runbooksCommand(flags, io)));
 
+  program
+    .command('discord')
+    .description('Discord set-up')
+    .command('register')
+    .description('register the /ftp command (DISCORD_TOKEN, DISCORD_APPLICATION_ID, DISCORD_GUILD_ID)')
+    .option('--guild <id>', 'the guild (server) to register in; default $DISCORD_GUILD_ID')
+    .option('--global', 'register for every guild the app is in (slow to appear)')
+    .action(async (flags) => setExit(await discordRegisterCommand(flags, io)));
+
   for (const [role, describe] of [
-    ['bot', 'run the chat front end (Slack) that queues checks'],
+    ['bot', 'run the chat front ends (Slack, Discord) that queue checks'],
     ['worker', 'run checks from the queue'],
     ['all', 'bot and worker in one process, for small installs'],
   ] as const) {

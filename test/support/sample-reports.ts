@@ -86,3 +86,32 @@ export const ftpAuthFailed: ProbeReport = {
 };
 
 export const authFailed: Finding = ftpAuthFailed.finding!;
+
+/** Markup and mentions a hostile server could send. */
+export const HOSTILE = '<script>alert("x")</script> & <!channel> <@U0123> <https://evil.example|click>';
+
+export const hostile: ProbeReport = {
+  ...ftpAuthFailed,
+  target: 'hostile-ftp',
+  stages: [{ name: 'greet', status: 'failed', durationMs: 9, detail: `220 ${HOSTILE}` }],
+  finding: { ...authFailed, reply: { code: 530, text: `${HOSTILE}\n\`\`\`\nbreakout` }, detail: `user ${HOSTILE}` },
+  warnings: [{ ...authFailed, code: 'ftp.plaintext', severity: 'warning', title: 'clear text', detail: HOSTILE }],
+  facts: { software: HOSTILE, tls: { version: 'TLSv1.2', subject: `CN=${HOSTILE}`, daysLeft: 3 } },
+};
+
+// 10,000 characters of reply, with markers at both ends; 40 causes, 40 next steps, 30 warnings and
+// a 5,000-character stage detail. Ampersands make escaping lengthen the text by 5×.
+export const hugeReply = `BEGIN-OF-REPLY ${'&<x> '.repeat(1_994)}END-OF-REPLY`;
+export const huge: ProbeReport = {
+  ...ftpAuthFailed,
+  target: 'huge-ftp',
+  stages: [...ftpAuthFailed.stages.slice(0, 3), { name: 'login', status: 'failed', durationMs: 70, detail: `530 ${'d'.repeat(5_000)}` }],
+  finding: {
+    ...authFailed,
+    reply: { code: 421, text: hugeReply },
+    causes: Array.from({ length: 40 }, (_, i) => `cause #${i + 1}: ${'the server & its <backend> misbehaved; '.repeat(3)}`),
+    nextSteps: Array.from({ length: 40 }, (_, i) => `step #${i + 1}: run \`journalctl -u vsftpd | grep <user>\` and compare`),
+  },
+  warnings: Array.from({ length: 30 }, (_, i) => ({ ...authFailed, code: `warn.${i + 1}`, severity: 'warning' as const, title: 'x'.repeat(200) })),
+  facts: { software: 's'.repeat(4_000), address: '198.51.100.7' },
+};

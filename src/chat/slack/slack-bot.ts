@@ -6,15 +6,15 @@ import type { WebClient } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCommand } from '../commands.js';
-import type { CheckCoordinator, DeliveryChannel } from '../check-coordinator.js';
-import type { AlertChannel } from '../alert-poster.js';
+import type { CheckCoordinator } from '../check-coordinator.js';
+import type { AlertActions, ChatAdapter } from '../chat-adapter.js';
 import type { Delivery } from '../delivery-book.js';
 import { type ChatMessage, errorMessage, helpMessage, progressMessage } from '../messages.js';
 import { ACTION_IDS, renderBlocks } from './render-blocks.js';
 import { QueueUnavailableError } from '../../queue/check-queue.js';
 import type { ChatCommandAnswers } from '../command-answers.js';
 import type { StatusAnswers } from '../status-answer.js';
-import { type RunbookChat, type RunbookConductor, RunbookRequestError } from '../runbook-conductor.js';
+import { type RunbookConductor, RunbookRequestError } from '../runbook-conductor.js';
 import { StaleActionError } from '../../runbooks/runbook-session.js';
 
 const { App, LogLevel } = bolt;
@@ -45,13 +45,7 @@ export interface SlackBotDeps {
   routes?: Array<{ path: string; method: string; handler: (req: IncomingMessage & { params?: Record<string, string> }, res: ServerResponse) => void }>;
 }
 
-/** What the alert buttons and /ftp mute act on. */
-export interface AlertActions {
-  acknowledge(alert: string, user: string): Promise<boolean>;
-  mute(target: string, minutes: number, by: string): Promise<void>;
-}
-
-export class SlackBot implements DeliveryChannel, AlertChannel, RunbookChat {
+export class SlackBot implements ChatAdapter {
   readonly app: BoltApp;
   private readonly client: WebClient;
   private alerts: AlertActions | undefined;
@@ -67,7 +61,8 @@ export class SlackBot implements DeliveryChannel, AlertChannel, RunbookChat {
       token: settings.botToken,
       ...(socketMode ? { socketMode: true, appToken: settings.appToken } : { signingSecret: settings.signingSecret, port: settings.port }),
       // Our handlers read only req.params, which Bolt's ParamsIncomingMessage provides.
-      ...(deps.routes?.length ? { customRoutes: deps.routes as unknown as CustomRoute[] } : {}),
+      // In Socket Mode there is no HTTP receiver: main.ts serves these routes itself.
+      ...(deps.routes?.length && !socketMode ? { customRoutes: deps.routes as unknown as CustomRoute[] } : {}),
       clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), retryConfig: { retries: 5, factor: 1.5, minTimeout: 200, maxTimeout: 5_000 } },
       // Bolt checks the token once at start-up (auth.test) and caches the bot's identity; without
       // that it would call auth.test before acknowledging every single command.
@@ -158,6 +153,10 @@ export class SlackBot implements DeliveryChannel, AlertChannel, RunbookChat {
   useAlerts(alerts: AlertActions, status: StatusAnswers): void {
     this.alerts = alerts;
     this.status = status;
+  }
+
+  get describe(): string {
+    return `Slack ${this.settings.appToken ? 'Socket Mode' : `HTTP on port ${this.settings.port}`}`;
   }
 
   async start(): Promise<void> {
