@@ -21,12 +21,14 @@ describe('parseTargetUrl', () => {
     ['ftp://host:99999', /port out of range|malformed/],
     ['sftp://ho st', /malformed|not a valid host/],
     ['ftp://u:secret@host:0x', /malformed/],
+    // A password with an unencoded "/" or "@" in a malformed URL is still hidden.
+    ['ftp://u:se/cret@host:0x', /malformed/],
   ])('%s is refused in one line', (url, message) => {
     expect(() => parseTargetUrl(url)).toThrow(message);
     try {
       parseTargetUrl(url);
     } catch (err) {
-      expect((err as Error).message).not.toContain('secret');
+      expect((err as Error).message).not.toMatch(/secret|cret|se\//);
       expect((err as Error).message).not.toContain('\n');
     }
   });

@@ -19,7 +19,7 @@ export function parseCommand(text: string): ChatCommand {
       return { kind: 'help' };
     case 'check':
       if (rest.length !== 1) return { kind: 'help', problem: 'say which target to check: `/ftp check <target>`' };
-      if (!/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!)) return { kind: 'help', problem: `'${rest[0]!.slice(0, 60)}' is not a target name` };
+      if (!/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!)) return { kind: 'help', problem: `'${echo(rest[0]!, 60)}' is not a target name` };
       return { kind: 'check', target: rest[0]! };
     case 'explain':
       if (rest.length !== 1) return { kind: 'help', problem: 'say what to explain: `/ftp explain 530` or `/ftp explain auth.failed`' };
@@ -44,8 +44,18 @@ export function parseCommand(text: string): ChatCommand {
       return { kind: 'mute', target: rest[0]!, minutes };
     }
     default:
-      return { kind: 'help', problem: `unknown command '${(verb ?? '').slice(0, 40)}'` };
+      return { kind: 'help', problem: `unknown command '${echo(verb ?? '', 40)}'` };
   }
+}
+
+/**
+ * A word of the person's text, quoted back in a one-line problem. Words are split on \s, which does
+ * not include NEL (U+0085) or other controls: found by fuzzing (test/fuzz.test.ts), a NEL made the
+ * problem two lines. Controls become '?'.
+ */
+function echo(word: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  return word.slice(0, max).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 const MAX_MUTE_MINUTES = 7 * 24 * 60;

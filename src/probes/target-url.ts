@@ -20,7 +20,7 @@ export function parseTargetUrl(input: string): ParsedTargetUrl {
   const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(text)?.[1]?.toLowerCase();
   if (!scheme) throw new ConfigError(`not a URL: '${printable(text)}' (expected e.g. sftp://user@host or ftpes://host:21)`);
   const protocol = SCHEMES[scheme];
-  if (!protocol) throw new ConfigError(`unknown scheme '${scheme}//' (use ftp://, ftpes://, ftps:// or sftp://)`);
+  if (!protocol) throw new ConfigError(`unknown scheme '${printable(scheme)}//' (use ftp://, ftpes://, ftps:// or sftp://)`);
   let url: URL;
   try {
     url = new URL(text);
@@ -50,8 +50,12 @@ export function displayUrl(req: Pick<ProbeRequest, 'protocol' | 'host' | 'port' 
   return `${req.protocol}://${user}${host}:${req.port}${path}`;
 }
 
+/**
+ * Hide a password in a URL we quote back. Up to the LAST "@": a malformed URL may hold a password
+ * with an unencoded "/" or "@" in it (ftp://u:pa/ss@host), and hiding too much is harmless here.
+ */
 function withoutPassword(text: string): string {
-  return text.replace(/^([a-z]+:\/\/[^/@:]*):[^@/]*@/i, '$1:***@');
+  return text.replace(/^([a-z]+:\/\/[^/@:]*):.*@/i, '$1:***@');
 }
 
 function decode(part: string): string {
@@ -63,7 +67,9 @@ function decode(part: string): string {
 }
 
 function printable(text: string): string {
+  // C1 controls (NEL U+0085 is a line break) and U+2028/U+2029 too: found by fuzzing
+  // (test/fuzz.test.ts), they made the one-line ConfigError two lines.
   // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
   return clean.length > 120 ? `${clean.slice(0, 120)}…` : clean;
 }
