@@ -7,6 +7,7 @@ import { requestForTarget } from './config/probe-request.js';
 import { ConfigError } from './config/config-error.js';
 import { redisSettings, createRedis } from './queue/redis-connection.js';
 import { startCheckWorker } from './queue/check-worker.js';
+import { TargetSlots } from './queue/target-slots.js';
 import { CheckQueue } from './queue/check-queue.js';
 import { CheckCoordinator } from './chat/check-coordinator.js';
 import { DeliveryBook } from './chat/delivery-book.js';
@@ -55,6 +56,8 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
   const redis = redisSettings(env);
   // History and alert state: a connection of its own (alert transitions use WATCH).
   const alertsRedis = createRedis(redis.url, 'blocking');
+  // At most a few checks of one target at once across all workers: never cause the 421 we diagnose.
+  const slotsRedis = createRedis(redis.url, 'blocking');
   const results = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
   const worker = startCheckWorker({
     onReport: (report) => results.record(report),
@@ -66,6 +69,7 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
       return requestForTarget(target, {}, env);
     },
     concurrency: positiveInt(env, 'FTPOPS_WORKER_CONCURRENCY', 4),
+    targetSlots: new TargetSlots(slotsRedis, redis.prefix, { cap: () => positiveInt(env, 'FTPOPS_CHECKS_PER_TARGET', 2) }),
     lockMs: positiveInt(env, 'FTPOPS_LOCK_MS', 30_000),
   });
   await worker.waitUntilReady();
@@ -74,6 +78,7 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
     stop: async () => {
       await worker.close();
       alertsRedis.disconnect();
+      slotsRedis.disconnect();
     },
   };
 }

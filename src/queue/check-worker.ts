@@ -1,6 +1,7 @@
 // The worker side: takes check jobs off the queue, runs the probe engine, publishes progress
 // after every stage and returns the report. Secrets are resolved here, from this worker's own
-// environment and files, and scrubbed from the report before it goes back to Redis.
+// environment and files, and scrubbed from the report before it goes back to Redis. With a slot
+// gate, at most N checks of one target probe it at once across all workers (./target-slots.ts).
 import { type Job, Worker } from 'bullmq';
 import type { ProbeEngine } from '../probes/probe-engine.js';
 import type { ProbeReport, ProbeRequest, StageResult } from '../probes/probe.js';
@@ -8,10 +9,14 @@ import { ConfigError } from '../config/config-error.js';
 import { redactValue } from '../secrets/redact.js';
 import { CHECK_QUEUE, type CheckJobData, type CheckJobResult, type CheckProgress } from './check-job.js';
 import { createRedis, type RedisSettings } from './redis-connection.js';
+import { SlotWaitTimeout, type TargetSlotGate } from './target-slots.js';
+
+/** A slot's lease outlives the check's own deadline by this much (teardown, a slow reply). */
+const SLOT_LEASE_MARGIN_MS = 10_000;
 
 export interface CheckWorkerOptions {
   redis: RedisSettings;
-  engine: ProbeEngine;
+  engine: Pick<ProbeEngine, 'run'>;
   /** Target name → request with secrets; throws ConfigError for an unknown target or secret. */
   resolveRequest: (target: string) => ProbeRequest;
   concurrency: number;
@@ -19,6 +24,14 @@ export interface CheckWorkerOptions {
   lockMs: number;
   /** Keeps history and feeds the alerts with every finished check. */
   onReport?: (report: ProbeReport) => Promise<unknown>;
+  /**
+   * Per-target concurrency cap shared by every worker (TargetSlots). While a job waits for a slot
+   * it stays active and publishes nothing; a killed worker's slot frees itself when its lease
+   * (the check's timeout + a margin) runs out. Without it, checks are not capped per target.
+   */
+  targetSlots?: TargetSlotGate;
+  /** How long a job waits for a slot before it ends as an error; default: the check's own timeout. */
+  slotWaitMs?: number;
 }
 
 export function startCheckWorker(options: CheckWorkerOptions): Worker<CheckJobData, CheckJobResult> {
@@ -45,13 +58,29 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
     if (err instanceof ConfigError) return { kind: 'error', message: err.message };
     throw err;
   }
+  const slots = options.targetSlots;
+  let holder: string | undefined;
+  if (slots) {
+    try {
+      holder = await slots.acquire(job.data.target, { leaseMs: req.timeoutMs + SLOT_LEASE_MARGIN_MS, waitMs: options.slotWaitMs ?? req.timeoutMs });
+    } catch (err) {
+      if (err instanceof SlotWaitTimeout) return { kind: 'error', message: err.message };
+      throw err;
+    }
+  }
   const stages: StageResult[] = [];
-  const report = await options.engine.run(req, (stage) => {
-    stages.push(stage);
-    const progress: CheckProgress = { stages: [...stages] };
-    // Progress is a courtesy; a lost update must not fail the check.
-    job.updateProgress(progress as unknown as object).catch(() => undefined);
-  });
+  let report: ProbeReport;
+  try {
+    report = await options.engine.run(req, (stage) => {
+      stages.push(stage);
+      const progress: CheckProgress = { stages: [...stages] };
+      // Progress is a courtesy; a lost update must not fail the check.
+      job.updateProgress(progress as unknown as object).catch(() => undefined);
+    });
+  } finally {
+    // A release lost to a Redis blip costs only the rest of the lease, not the check's answer.
+    if (slots && holder !== undefined) await slots.release(job.data.target, holder).catch(() => undefined);
+  }
   const safe = redactValue(report, [req.password, req.passphrase]);
   // History and alert evaluation must not cost the asker their answer.
   if (!job.data.protocol) await options.onReport?.(safe).catch(() => undefined);
