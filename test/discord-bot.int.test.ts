@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordMessage } from './support/fake-discord-api.js';
-import { freePort, RoleProcess, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { BOT_TOKEN, freePort, RoleProcess, SIGNING_SECRET, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { startFakeSlackApi } from './support/fake-slack-api.js';
 
 const TOKEN = 'ZmFrZS1ib3Q.fake.discord-token';
 let tb: Testbed;
@@ -154,6 +155,37 @@ describe('Discord through discord.js', () => {
       expect((call.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
     }
   }, 90_000);
+
+  it('Slack and Discord at once from one bot: one incident, a root on each, both resolved', async () => {
+    const slack = await startFakeSlackApi();
+    try {
+      const config = writeConfig(
+        [
+          'targets:',
+          '  both-ftp:',
+          `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
+          '    passwordFile: pw.txt',
+          '    interval: 1s',
+          '    alertChannel: C0BOTH',
+          `    discordAlertChannel: '${alerts}'`,
+          '',
+        ].join('\n'),
+      );
+      const passwordFile = join(dirname(config), 'pw.txt');
+      writeFileSync(passwordFile, 'a-wrong-password\n');
+      await startBot(config, { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url });
+      const discordRoot = await fake.waitFor(() => fake.messages(alerts).find((m) => /auth — both-ftp/.test(embedText(m))), 20_000);
+      const slackRoot = await slack.waitFor(() => slack.messages('C0BOTH').find((m) => !m.thread_ts && /auth — both-ftp/.test(m.text)), 20_000);
+      writeFileSync(passwordFile, `${tb.password}\n`);
+      await fake.waitFor(() => fake.messages(alerts).find((m) => m.id === discordRoot.id && /RESOLVED/.test(embedText(m))), 30_000);
+      await slack.waitFor(() => slack.messages('C0BOTH').find((m) => m.ts === slackRoot.ts && /RESOLVED/.test(`${m.text} ${JSON.stringify(m.blocks)}`)), 10_000);
+      expect(fake.messages(alerts).filter((m) => /auth — both-ftp/.test(embedText(m)))).toHaveLength(1);
+      expect(slack.messages('C0BOTH').filter((m) => !m.thread_ts)).toHaveLength(1);
+    } finally {
+      await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
+      await slack.close();
+    }
+  }, 60_000);
 
   it('ftpops discord register puts /ftp with its subcommands into the guild', async () => {
     const { runBin } = await import('./support/run-cli.js');
