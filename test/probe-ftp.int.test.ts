@@ -50,6 +50,14 @@ describe.concurrent('vsftpd, healthy', () => {
     const { report, code } = await checkJson([url('ftps', 'vsftpd-implicit'), ...auth, '--ca', tb.caFile], pw());
     expect(code).toBe(0);
     expect(report.stages.map((s) => s.name).slice(0, 4)).toEqual(['resolve', 'connect', 'secure', 'greet']);
+    expect(report.facts.tls?.daysLeft).toBeGreaterThan(30);
+  });
+
+  it('ftps:// (implicit) without the CA: tls.cert_untrusted, before any password is sent', async () => {
+    const { report, code } = await checkJson([url('ftps', 'vsftpd-implicit'), ...auth], pw());
+    expect(code).toBe(1);
+    expect(report.finding).toMatchObject({ code: 'tls.cert_untrusted', stage: 'secure' });
+    expect(report.stages.find((s) => s.name === 'login')?.status).toBe('skipped');
   });
 
   it('offers a private PASV address: passes, warns, and never follows it', async () => {

@@ -45,7 +45,8 @@ export async function runFtpProbe(req: ProbeRequest, runner: StageRunner, socket
   const closeClient = () => client.close();
   try {
     if (req.protocol === 'ftps') {
-      const secured = await runner.run('secure', () => implicitHandshake(req, socket, track), (s) => describeTls(facts, s));
+      // The certificate is judged exactly as for explicit FTPS, before a password is sent.
+      const secured = await runner.run('secure', async () => checkTls(await implicitHandshake(req, socket, track), req, facts), (s) => describeTls(facts, s));
       await greet(req, runner, client, secured, facts);
       client.ftp.tlsOptions = tlsOptionsFor(req); // after the socket: setting the socket resets them
     } else {
