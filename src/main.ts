@@ -3,7 +3,9 @@
 import { KnowledgeBase } from './knowledge/knowledge-base.js';
 import { ProbeEngine } from './probes/probe-engine.js';
 import { defaultConfigPath, loadTargetsFile, type TargetsFile } from './config/targets-file.js';
-import { requestForTarget } from './config/probe-request.js';
+import { requestForAdhocUrl, requestForTarget } from './config/probe-request.js';
+import { AdhocPolicy } from './config/adhoc-policy.js';
+import { isAdhocUrl } from './probes/target-url.js';
 import { ConfigError } from './config/config-error.js';
 import { redisSettings, createRedis } from './queue/redis-connection.js';
 import { startCheckWorker } from './queue/check-worker.js';
@@ -30,7 +32,12 @@ import { RunbookConductor } from './chat/runbook-conductor.js';
 import { DiscordBot, discordSettings } from './chat/discord/discord-bot.js';
 import type { ChatAdapter } from './chat/chat-adapter.js';
 import type { ChatPlatform } from './chat/messages.js';
-import { startLocalHttp } from './chat/local-http.js';
+import { type HttpRoute, startLocalHttp } from './chat/local-http.js';
+import { ConsoleChat } from './chat/console/console-chat.js';
+import { ChatGate } from './chat/chat-gate.js';
+import { consoleRoutes, type DemoSwitches } from './chat/console/console-routes.js';
+import { ensureRedis } from './queue/local-redis.js';
+import { startDemoServers } from './demo/demo-servers.js';
 import { ALERT_CLASSES, type AlertClass, RUNBOOK_OF_CLASS } from './alerts/alert-classes.js';
 
 export interface Running {
@@ -40,7 +47,7 @@ export interface Running {
 }
 
 function loadConfig(env: NodeJS.ProcessEnv): TargetsFile {
-  return loadTargetsFile(defaultConfigPath(env), env.FTPOPS_CONFIG !== undefined);
+  return loadTargetsFile(defaultConfigPath(env), Boolean(env.FTPOPS_CONFIG));
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -51,8 +58,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 }
 
-export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
-  const config = loadConfig(env);
+export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = loadConfig(env)): Promise<Running> {
   const redis = redisSettings(env);
   // History and alert state: a connection of its own (alert transitions use WATCH).
   const alertsRedis = createRedis(redis.url, 'blocking');
@@ -60,10 +66,12 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
   const slotsRedis = createRedis(redis.url, 'blocking');
   const results = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
   const worker = startCheckWorker({
-    onReport: (report) => results.record(report),
+    // Ad-hoc URLs are not targets: they keep no history and open no alerts.
+    onReport: async (report) => (config.targets.has(report.target) ? results.record(report) : undefined),
     redis,
     engine: new ProbeEngine(KnowledgeBase.load()),
     resolveRequest: (name) => {
+      if (isAdhocUrl(name)) return requestForAdhocUrl(name, new AdhocPolicy(config.access?.adhocHosts ?? []));
       const target = config.targets.get(name);
       if (!target) throw new ConfigError(`this worker has no target '${name}' in ${config.path}`);
       return requestForTarget(target, {}, env);
@@ -83,13 +91,20 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<Running> {
   };
 }
 
-export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
+/** The local web console, served by the bot (loopback unless told otherwise). */
+export interface ConsoleOptions {
+  host: string;
+  port: number;
+  demo?: DemoSwitches;
+}
+
+export async function startBot(env: NodeJS.ProcessEnv, options: { config?: TargetsFile; console?: ConsoleOptions } = {}): Promise<Running> {
   const slack = slackSettings(env);
   const discord = discordSettings(env);
-  if (!slack && !discord) {
-    throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), and/or DISCORD_TOKEN');
+  if (!slack && !discord && !options.console) {
+    throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), and/or DISCORD_TOKEN; or run without any to get the local web console');
   }
-  const config = loadConfig(env);
+  const config = options.config ?? loadConfig(env);
   const knowledge = KnowledgeBase.load();
   // Finding codes and alert classes lead to a runbook; the operator's own may claim them first.
   const library = RunbookLibrary.load(env, (code) => knowledge.definition(code)?.runbook ?? (ALERT_CLASSES.includes(code as AlertClass) ? RUNBOOK_OF_CLASS[code as AlertClass] : undefined));
@@ -97,6 +112,7 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   const queue = new CheckQueue(redis);
   const bookRedis = createRedis(redis.url, 'command');
   const answers = new ChatCommandAnswers(knowledge, () => config);
+  const gate = new ChatGate(() => config.access, bookRedis, redis.prefix);
   const adapters: Partial<Record<ChatPlatform, ChatAdapter>> = {};
   const runbookChecks: NonNullable<ConstructorParameters<typeof CheckCoordinator>[0]['runbooks']> = {};
   const coordinator = new CheckCoordinator({
@@ -112,13 +128,20 @@ export async function startBot(env: NodeJS.ProcessEnv): Promise<Running> {
   const logsRedis = createRedis(redis.url, 'blocking');
   const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)), positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
   const ingest = (req: Parameters<typeof handleIngest>[0], res: Parameters<typeof handleIngest>[1]) => void handleIngest(req, res, { targets: () => config.targets, env, logs });
-  if (slack) adapters.slack = new SlackBot(slack, { coordinator, answers, routes: [{ path: '/ingest/:target', method: 'POST', handler: ingest }] });
-  if (discord) adapters.discord = new DiscordBot(discord, { coordinator, answers, runbookChoices: () => [...library.runbooks.keys(), ...knowledge.codes(), ...ALERT_CLASSES] });
+  if (slack) adapters.slack = new SlackBot(slack, { coordinator, answers, gate, routes: [{ path: '/ingest/:target', method: 'POST', handler: ingest }] });
+  if (discord) adapters.discord = new DiscordBot(discord, { coordinator, answers, gate, runbookChoices: () => [...library.runbooks.keys(), ...knowledge.codes(), ...ALERT_CLASSES] });
+  const consoleChat = options.console ? new ConsoleChat(`web console on http://${hostPort(options.console.host, options.console.port)}`, { coordinator, answers }) : undefined;
+  if (consoleChat) adapters.console = consoleChat;
   coordinator.start();
   const running = Object.values(adapters);
   for (const adapter of running) await adapter.start();
-  // Without Slack's HTTP receiver, ingestion gets a small server of its own on the same port.
-  const http = slack && !slack.appToken ? undefined : await startLocalHttp(Number(env.PORT ?? 3000), env.FTPOPS_HTTP_HOST ?? '0.0.0.0', [{ method: 'POST', prefix: '/ingest/', handler: ingest }]);
+  // Without Slack's HTTP receiver, ingestion (and the console) get a small server of their own.
+  const httpRoutes: HttpRoute[] = [{ method: 'POST', prefix: '/ingest/', handler: ingest }];
+  if (consoleChat && options.console) httpRoutes.push(...consoleRoutes(consoleChat, { hosts: consoleHosts(options.console), ...(options.console.demo ? { demo: options.console.demo } : {}) }));
+  const http =
+    slack && !slack.appToken && !options.console
+      ? undefined
+      : await startLocalHttp(options.console?.port ?? Number(env.PORT ?? 3000), options.console?.host ?? env.FTPOPS_HTTP_HOST ?? '0.0.0.0', httpRoutes);
   const alertsRedis = createRedis(redis.url, 'blocking');
   const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, adapters);
   const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
@@ -177,7 +200,53 @@ function scheduleIntervals(config: TargetsFile): Map<string, number> {
   return intervals;
 }
 
-export async function startAll(env: NodeJS.ProcessEnv): Promise<Running> {
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The Host headers the console answers to (anything else could be DNS rebinding). */
+function consoleHosts(c: ConsoleOptions): string[] {
+  const names = c.host === '127.0.0.1' || c.host === 'localhost' ? ['127.0.0.1', 'localhost'] : c.host === '::1' ? ['[::1]', 'localhost'] : [c.host];
+  return names.map((n) => `${n}:${c.port}`.toLowerCase());
+}
+
+/**
+ * No chat tokens: everything on this machine. Redis (found or started), in-process demo servers
+ * with switchable faults (unless `demo` is false), a worker, and the bot with the web console.
+ */
+export async function startLocal(env: NodeJS.ProcessEnv, options: { host: string; port: number; demo: boolean }): Promise<Running> {
+  const redis = await ensureRedis(env);
+  const stops: Array<() => Promise<void>> = [redis.stop];
+  try {
+    let localEnv: NodeJS.ProcessEnv = { ...env, REDIS_URL: redis.url };
+    const config = loadConfig(localEnv);
+    const demo = options.demo ? await startDemoServers() : undefined;
+    if (demo) {
+      stops.unshift(demo.stop);
+      localEnv = { ...localEnv, ...demo.passwordEnv };
+      // Checked on a schedule, so that a fault switched on opens an alert thread by itself.
+      const interval = env.FTPOPS_DEMO_INTERVAL ?? '15s';
+      for (const target of demo.targets) if (!config.targets.has(target.name)) config.targets.set(target.name, { ...target, interval });
+    }
+    const worker = await startWorker(localEnv, config);
+    stops.unshift(worker.stop);
+    const bot = await startBot(localEnv, { config, console: { host: options.host, port: options.port, ...(demo ? { demo: demo.faults } : {}) } });
+    stops.unshift(bot.stop);
+    const what = [`${bot.describe}`, `${config.targets.size} targets${demo ? ` (demo servers: ${demo.targets.map((t) => t.name).join(', ')})` : ''}`, redis.describe];
+    return { describe: what.join('; '), stop: async () => void (await runAll(stops)) };
+  } catch (err) {
+    await runAll(stops);
+    throw err;
+  }
+}
+
+async function runAll(stops: Array<() => Promise<void>>): Promise<void> {
+  for (const stop of stops) await stop().catch(() => undefined);
+}
+
+/** Bot and worker in one process; with no chat tokens at all, the local console with demo servers. */
+export async function startAll(env: NodeJS.ProcessEnv, local: { host: string; port: number } = { host: '127.0.0.1', port: Number(env.PORT ?? 3000) }): Promise<Running> {
+  if (!slackSettings(env) && !discordSettings(env)) return startLocal(env, { ...local, demo: env.FTPOPS_DEMO !== '0' });
   const worker = await startWorker(env);
   const bot = await startBot(env).catch(async (err) => {
     await worker.stop();

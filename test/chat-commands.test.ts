@@ -10,6 +10,8 @@ describe('parseCommand', () => {
     ['help', { kind: 'help' }],
     ['', { kind: 'help' }],
     ['runbook auth.failed prod-ftp', { kind: 'runbook', query: 'auth.failed', target: 'prod-ftp' }],
+    ['check sftp://files.partner.example:2222', { kind: 'check', target: 'sftp://files.partner.example:2222', adhoc: true }],
+    ['check <ftpes://10.20.0.5|ftpes://10.20.0.5>', { kind: 'check', target: 'ftpes://10.20.0.5', adhoc: true }],
     ['Runbook too-many-connections  prod-ftp', { kind: 'runbook', query: 'too-many-connections', target: 'prod-ftp' }],
   ])('%j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
@@ -18,7 +20,7 @@ describe('parseCommand', () => {
   it.each([
     ['check', /which target/],
     ['check a b', /which target/],
-    ['check sftp://evil.example', /not a target name/],
+    ['check http://evil.example', /not a target name/],
     ['explain', /what to explain/],
     ['reboot the server', /unknown command 'reboot'/],
     ['runbook auth.failed', /which runbook .* and which target/],

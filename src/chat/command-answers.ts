@@ -4,6 +4,7 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import type { TargetsFile } from '../config/targets-file.js';
 import { explainCommand } from '../cli/explain-command.js';
 import { displayUrl, parseTargetUrl } from '../probes/target-url.js';
+import { AdhocPolicy } from '../config/adhoc-policy.js';
 import { HELP_COMMANDS } from './messages.js';
 
 export class ChatCommandAnswers {
@@ -24,7 +25,8 @@ export class ChatCommandAnswers {
     return ['```', ...lines, '```'].join('\n');
   }
 
-  targets(channel: string): string {
+  /** The targets this channel may use; without a channel (the local console), all of them. */
+  targets(channel?: string): string {
     const allowed = this.allowedIn(channel);
     const rows = [...this.config().targets.values()]
       .filter((t) => !allowed || allowed.includes(t.name))
@@ -32,14 +34,14 @@ export class ChatCommandAnswers {
     return rows.length ? rows.join('\n') : 'no targets are configured for this channel';
   }
 
-  /** The targets this channel may see. */
-  targetNames(channel: string): string[] {
+  /** The targets this channel may see; without a channel (the local console), all of them. */
+  targetNames(channel?: string): string[] {
     const allowed = this.allowedIn(channel);
     return [...this.config().targets.keys()].filter((t) => !allowed || allowed.includes(t));
   }
 
   /** A one-line refusal, or undefined when this channel may check this target. */
-  refuseTarget(target: string, channel: string): string | undefined {
+  refuseTarget(target: string, channel?: string): string | undefined {
     const targets = this.config().targets;
     if (!targets.has(target)) {
       const known = [...targets.keys()].filter((t) => !this.allowedIn(channel) || this.allowedIn(channel)!.includes(t));
@@ -48,6 +50,18 @@ export class ChatCommandAnswers {
     const allowed = this.allowedIn(channel);
     if (allowed && !allowed.includes(target)) return `this channel may not check '${target}' (allowed here: ${allowed.join(', ') || 'none'})`;
     return undefined;
+  }
+
+  /** For an ad-hoc URL (the person is an admin): a one-line refusal, or undefined to go ahead. */
+  refuseAdhoc(url: string): string | undefined {
+    let parsed;
+    try {
+      parsed = parseTargetUrl(url);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    if (parsed.password !== undefined) return 'ad-hoc checks from chat carry no passwords (they would stay in the chat history): add a target to ftpops.yaml with passwordEnv or passwordFile';
+    return new AdhocPolicy(this.config().access?.adhocHosts ?? []).refuseHost(parsed.host);
   }
 
   urlOf(target: string): string {
@@ -59,9 +73,9 @@ export class ChatCommandAnswers {
    * The targets a channel may check, or undefined for all. With a `channels` map configured, a
    * channel not in it gets the "*" entry, or nothing: access is denied unless granted.
    */
-  private allowedIn(channel: string): string[] | undefined {
+  private allowedIn(channel: string | undefined): string[] | undefined {
     const channels = this.config().channels;
-    if (!channels) return undefined;
+    if (!channels || channel === undefined) return undefined;
     const allowed = channels.get(channel) ?? channels.get('*') ?? [];
     return allowed.includes('*') ? undefined : allowed;
   }

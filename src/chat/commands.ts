@@ -1,6 +1,7 @@
 // "/ftp …" text → a command. Anything unrecognised gets the help text, with a word on why.
 export type ChatCommand =
-  | { kind: 'check'; target: string }
+  /** `adhoc`: the target is a URL (admins only, to allowed hosts only). */
+  | { kind: 'check'; target: string; adhoc?: true }
   | { kind: 'explain'; query: string }
   | { kind: 'targets' }
   | { kind: 'mute'; target: string; minutes: number }
@@ -19,6 +20,11 @@ export function parseCommand(text: string): ChatCommand {
       return { kind: 'help' };
     case 'check':
       if (rest.length !== 1) return { kind: 'help', problem: 'say which target to check: `/ftp check <target>`' };
+      {
+        // Slack may wrap a URL as <sftp://host> or <sftp://host|label>.
+        const url = /^<?((?:s?ftps?|ftpes):\/\/[^\s|<>]+)(?:\|[^>]*)?>?$/i.exec(rest[0]!)?.[1];
+        if (url) return { kind: 'check', target: url, adhoc: true };
+      }
       if (!/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!)) return { kind: 'help', problem: `'${echo(rest[0]!, 60)}' is not a target name` };
       return { kind: 'check', target: rest[0]! };
     case 'explain':

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
+import type { AdhocPolicy } from './adhoc-policy.js';
 import { parseDuration } from './duration.js';
 import type { TargetConfig } from './targets-file.js';
 import { DEFAULT_STAGE_TIMEOUTS, DEFAULT_TIMEOUT_MS, type ProbeRequest, type StageName } from '../probes/probe.js';
@@ -75,6 +76,15 @@ export function requestForUrl(rawUrl: string, overrides: CheckOverrides, env: No
     timeoutMs: overrides.timeout ? parseDuration(overrides.timeout, '--timeout') : DEFAULT_TIMEOUT_MS,
     stageTimeouts: { ...DEFAULT_STAGE_TIMEOUTS },
   });
+}
+
+/** `/ftp check sftp://host` from chat: no secrets (chat carries none), allowed hosts only. */
+export function requestForAdhocUrl(rawUrl: string, policy: AdhocPolicy): ProbeRequest {
+  const url = parseTargetUrl(rawUrl);
+  if (url.password !== undefined) throw new ConfigError('ad-hoc checks from chat carry no passwords: add a target to ftpops.yaml with passwordEnv or passwordFile');
+  const refusal = policy.refuseHost(url.host);
+  if (refusal) throw new ConfigError(refusal);
+  return { ...requestForUrl(rawUrl, {}, {}), refuseAddress: (address, host) => policy.refuseAddress(address, host) };
 }
 
 function finish(req: ProbeRequest): ProbeRequest {

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { AdhocPolicy } from './adhoc-policy.js';
 import { parseDuration } from './duration.js';
 import { parseTargetUrl } from '../probes/target-url.js';
 import { STAGE_NAMES } from '../probes/probe.js';
@@ -83,17 +84,32 @@ const fileSchema = z
     targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'target names are letters, digits, . _ -'), targetSchema).default({}),
     /** Chat channel id → the targets that channel may check. Without it, every channel may check every target. */
     channels: z.record(z.string().min(1), z.array(z.string())).optional(),
+    /** Who may do what (src/chat/access.ts), which hosts ad-hoc checks may reach, command rate. */
+    access: z
+      .object({
+        admins: z.array(z.string().min(1)).optional(),
+        operators: z.array(z.string().min(1)).optional(),
+        viewers: z.array(z.string().min(1)).optional(),
+        adhocHosts: z.array(z.string().min(1)).optional(),
+        commandsPerMinute: z.number().int().min(1).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .passthrough();
+
+export type AccessSettings = NonNullable<z.infer<typeof fileSchema>['access']>;
 
 export interface TargetsFile {
   path: string;
   targets: Map<string, TargetConfig>;
   channels?: Map<string, string[]>;
+  access?: AccessSettings;
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.FTPOPS_CONFIG ?? 'ftpops.yaml');
+  // An empty FTPOPS_CONFIG (as docker compose passes an unset variable) means the default.
+  return resolve(env.FTPOPS_CONFIG || 'ftpops.yaml');
 }
 
 /** Load the targets file; a missing default file is an empty set, a missing named one an error. */
@@ -158,7 +174,16 @@ export function parseTargetsYaml(text: string, path: string): TargetsFile {
       throw new ConfigError(`${path}${line ? `:${line}` : ''}: channels.${channel}: unknown target '${unknown}'`);
     }
   }
-  return { path, targets, ...(channels ? { channels } : {}) };
+  const access = parsed.data.access;
+  (access?.adhocHosts ?? []).forEach((entry, i) => {
+    try {
+      new AdhocPolicy([entry]);
+    } catch (err) {
+      const line = lineOf(['access', 'adhocHosts', i]);
+      throw new ConfigError(`${path}${line ? `:${line}` : ''}: access.adhocHosts.${i}: ${(err as Error).message}`);
+    }
+  });
+  return { path, targets, ...(channels ? { channels } : {}), ...(access ? { access } : {}) };
 }
 
 function refuseInlineSecrets(raw: unknown, path: string, lineOf: (p: Array<string | number>) => number | undefined): void {

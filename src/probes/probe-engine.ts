@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { type FailureSignal, type ProbeFacts, type ProbeReport, type ProbeRequest, STAGE_NAMES, type StageListener } from './probe.js';
 import { StageFailure, StageRunner } from './run-stage.js';
-import { connectTcp, resolveHost } from './net-stages.js';
+import { connectTcp, type Resolved, resolveHost } from './net-stages.js';
 import { runFtpProbe } from './ftp/ftp-probe.js';
 import { runSftpProbe } from './sftp/sftp-probe.js';
 import { collectWarnings } from './warnings.js';
@@ -23,8 +23,10 @@ export class ProbeEngine {
     const startedAt = new Date();
     const started = performance.now();
     const sockets = new Set<Socket>();
+    // Newest first: a TLS socket before the TCP socket under it. Tearing the TCP socket out from
+    // under a live TLS 1.3 session crashed Node 20 (SIGSEGV) when both ends share the process.
     const destroyAll = () => {
-      for (const s of sockets) s.destroy();
+      for (const s of [...sockets].reverse()) s.destroy();
     };
     const runner = new StageRunner({
       family: req.protocol === 'sftp' ? 'sftp' : 'ftp',
@@ -36,7 +38,7 @@ export class ProbeEngine {
     const facts: ProbeFacts = { host: req.host, port: req.port };
     let failure: FailureSignal | undefined;
     try {
-      const resolved = await runner.run('resolve', () => resolveHost(req.host), (r) =>
+      const resolved = await runner.run('resolve', () => resolveChecked(req), (r) =>
         r.addresses.length > 1 ? `${r.address} (of ${r.addresses.join(', ')})` : r.address);
       facts.addresses = resolved.addresses;
       facts.address = resolved.address;
@@ -70,3 +72,13 @@ export class ProbeEngine {
     };
   }
 }
+
+/** Resolve, then hold the address to the request's policy: the connection goes to this address only. */
+async function resolveChecked(req: ProbeRequest): Promise<Resolved> {
+  const resolved = await resolveHost(req.host);
+  const refusal = req.refuseAddress?.(resolved.address, req.host);
+  // Picked up by the one error normaliser as errno EFTPOPSDENIED → check.address_denied.
+  if (refusal) throw Object.assign(new Error(refusal), { code: 'EFTPOPSDENIED' });
+  return resolved;
+}
+

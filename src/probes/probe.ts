@@ -155,6 +155,11 @@ export interface ProbeRequest {
   /** Overall deadline for the check. */
   timeoutMs: number;
   stageTimeouts: StageTimeouts;
+  /**
+   * Ad-hoc checks: may the check connect to this resolved address? A refusal (one line) ends the
+   * check at the resolve stage as check.address_denied, before any connection is made.
+   */
+  refuseAddress?: (address: string, host: string) => string | undefined;
 }
 
 export const DEFAULT_PORTS: Record<Protocol, number> = { ftp: 21, ftpes: 21, ftps: 990, sftp: 22 };

@@ -15,6 +15,11 @@ export interface ParsedTargetUrl {
 
 const SCHEMES: Record<string, Protocol> = { 'ftp:': 'ftp', 'ftpes:': 'ftpes', 'ftps:': 'ftps', 'sftp:': 'sftp' };
 
+/** A check subject that is a URL rather than a target name. */
+export function isAdhocUrl(subject: string): boolean {
+  return /^[a-z]+:\/\//i.test(subject);
+}
+
 export function parseTargetUrl(input: string): ParsedTargetUrl {
   const text = input.trim();
   const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(text)?.[1]?.toLowerCase();

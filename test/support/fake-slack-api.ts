@@ -109,6 +109,8 @@ export interface FakeSlackOptions {
   team_id?: string;
   bot_user_id?: string;
   bot_id?: string;
+  /** User group id ("S…") → member user ids, for usergroups.users.list. */
+  usergroups?: Record<string, string[]>;
 }
 
 const MAX_BLOCKS = 50;
@@ -290,6 +292,10 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
         if (idx < 0) return { ok: false, error: 'message_not_found' };
         store.splice(idx, 1);
         return { ok: true, channel, ts };
+      }
+      case 'usergroups.users.list': {
+        const members = options.usergroups?.[str(body.usergroup) ?? ''];
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
       }
       case 'conversations.info': {
         if (!channel || !/^[CGD][A-Z0-9]+$/.test(channel)) return { ok: false, error: 'channel_not_found' };

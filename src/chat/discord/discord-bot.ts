@@ -20,6 +20,8 @@ import { StaleActionError } from '../../runbooks/runbook-session.js';
 import { QueueUnavailableError } from '../../queue/check-queue.js';
 import { CUSTOM_IDS, type DiscordPayload, renderDiscord } from './render-embeds.js';
 import { commandFromOptions } from './command-definition.js';
+import type { ChatGate } from '../chat-gate.js';
+import { type Role, roleFor, roleForButton } from '../access.js';
 
 export interface DiscordSettings {
   token: string;
@@ -37,6 +39,7 @@ export function discordSettings(env: NodeJS.ProcessEnv): DiscordSettings | undef
 export interface DiscordBotDeps {
   coordinator: CheckCoordinator;
   answers: ChatCommandAnswers;
+  gate: ChatGate;
   /** Runbook ids, finding codes and alert classes, for the runbook option's autocomplete. */
   runbookChoices: () => string[];
 }
@@ -138,6 +141,13 @@ export class DiscordBot implements ChatAdapter {
     if (interaction.isButton() && interaction.customId.startsWith('ftpops:')) return this.onButton(interaction);
   }
 
+  /** Role and rate: the member's Discord roles count as the groups of the access lists. */
+  private admit(interaction: ChatInputCommandInteraction | ButtonInteraction, what: string, need: Role): Promise<string | undefined> {
+    const roles = interaction.member?.roles;
+    const groups = Array.isArray(roles) ? roles : roles && 'cache' in roles ? [...roles.cache.keys()] : [];
+    return this.deps.gate.admit({ platform: 'discord', user: interaction.user.id, groups }, what, need);
+  }
+
   /** Access follows the channel; a thread inherits its parent's. */
   private accessChannel(interaction: Interaction): string {
     const channel = interaction.channel;
@@ -158,7 +168,10 @@ export class DiscordBot implements ChatAdapter {
     const parsed = commandFromOptions(interaction.options.getSubcommand(false) ?? 'help', options);
     const access = this.accessChannel(interaction);
     const privately = (content: string) => interaction.reply({ content: clipContent(content), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-    const refusal = 'target' in parsed && parsed.target ? this.deps.answers.refuseTarget(parsed.target, access) : undefined;
+    const denied = await this.admit(interaction, parsed.kind, roleFor(parsed));
+    if (denied) return void (await privately(denied));
+    const adhoc = parsed.kind === 'check' && parsed.adhoc;
+    const refusal = adhoc ? this.deps.answers.refuseAdhoc(parsed.target) : 'target' in parsed && parsed.target ? this.deps.answers.refuseTarget(parsed.target, access) : undefined;
     if (refusal) return void (await privately(refusal));
     switch (parsed.kind) {
       case 'help':
@@ -203,6 +216,9 @@ export class DiscordBot implements ChatAdapter {
     const tell = (content: string) => interaction.followUp({ content: clipContent(content), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }).catch(() => undefined);
     await interaction.deferUpdate();
     const access = this.accessChannel(interaction);
+    const recheckTarget = id.startsWith(`${CUSTOM_IDS.recheck}:`) ? id.slice(CUSTOM_IDS.recheck.length + 1) : undefined;
+    const denied = await this.admit(interaction, id.split(':')[1] ?? 'button', roleForButton(recheckTarget));
+    if (denied) return void (await tell(denied));
     if (id.startsWith(`${CUSTOM_IDS.runbookStep}:`)) {
       const [, , action, session, version] = id.split(':');
       if (!this.runbooks || !session || !action) return void (await tell('runbooks are not running in this bot'));
@@ -215,7 +231,7 @@ export class DiscordBot implements ChatAdapter {
     }
     if (id.startsWith(`${CUSTOM_IDS.recheck}:`)) {
       const target = id.slice(CUSTOM_IDS.recheck.length + 1);
-      const refusal = this.deps.answers.refuseTarget(target, access);
+      const refusal = /^[a-z]+:\/\//i.test(target) ? this.deps.answers.refuseAdhoc(target) : this.deps.answers.refuseTarget(target, access);
       if (refusal) return void (await tell(refusal));
       const progress = renderDiscord(progressMessage(target, this.deps.answers.urlOf(target), [])).payload;
       const messageId = await this.send(interaction.channelId, progress);

@@ -16,6 +16,8 @@ import type { ChatCommandAnswers } from '../command-answers.js';
 import type { StatusAnswers } from '../status-answer.js';
 import { type RunbookConductor, RunbookRequestError } from '../runbook-conductor.js';
 import { StaleActionError } from '../../runbooks/runbook-session.js';
+import type { ChatGate } from '../chat-gate.js';
+import { type Role, roleFor, roleForButton } from '../access.js';
 
 const { App, LogLevel } = bolt;
 
@@ -41,6 +43,7 @@ export function slackSettings(env: NodeJS.ProcessEnv): SlackSettings | undefined
 export interface SlackBotDeps {
   coordinator: CheckCoordinator;
   answers: ChatCommandAnswers;
+  gate: ChatGate;
   /** Extra HTTP routes served on the same port (e.g. log ingestion). */
   routes?: Array<{ path: string; method: string; handler: (req: IncomingMessage & { params?: Record<string, string> }, res: ServerResponse) => void }>;
 }
@@ -72,14 +75,19 @@ export class SlackBot implements ChatAdapter {
     this.app.command('/ftp', async ({ command, ack, respond }) => {
       await this.onCommand(command, ack, respond);
     });
-    this.app.action<BlockButtonAction>(ACTION_IDS.recheck, async ({ ack, body, action }) => {
+    this.app.action<BlockButtonAction>(ACTION_IDS.recheck, async ({ ack, body, action, respond }) => {
       await ack();
       const { target } = JSON.parse(action.value ?? '{}') as { target?: string };
       const channel = body.channel?.id;
-      if (target && channel) await this.startCheck(channel, target, body.message?.ts);
+      if (!target || !channel) return;
+      const refusal = (await this.admit(body.user.id, 'recheck', roleForButton(target))) ?? (/^[a-z]+:\/\//i.test(target) ? this.deps.answers.refuseAdhoc(target) : this.deps.answers.refuseTarget(target, channel));
+      if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: refusal } as never).catch(() => undefined));
+      await this.startCheck(channel, target, body.message?.ts);
     });
     this.app.action<BlockButtonAction>(ACTION_IDS.acknowledge, async ({ ack, body, action, respond }) => {
       await ack();
+      const refusal = await this.admit(body.user.id, 'acknowledge', 'operator');
+      if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: refusal } as never).catch(() => undefined));
       const { alert } = JSON.parse(action.value ?? '{}') as { alert?: string };
       if (!alert || !this.alerts) return;
       const open = await this.alerts.acknowledge(alert, body.user.id);
@@ -87,6 +95,8 @@ export class SlackBot implements ChatAdapter {
     });
     this.app.action<BlockButtonAction>(ACTION_IDS.mute, async ({ ack, body, action, respond }) => {
       await ack();
+      const refusal = await this.admit(body.user.id, 'mute', 'operator');
+      if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: refusal } as never).catch(() => undefined));
       const { target, minutes } = JSON.parse(action.value ?? '{}') as { target?: string; minutes?: number };
       if (!target || !minutes || !this.alerts) return;
       await this.alerts.mute(target, minutes, body.user.id);
@@ -99,6 +109,8 @@ export class SlackBot implements ChatAdapter {
       if (!runbook || !target || !channel) return;
       // The runbook runs in the thread of the message clicked: the alert's root, or the summary.
       const message = body.message as { ts?: string; thread_ts?: string } | undefined;
+      const refusal = await this.admit(body.user.id, 'runbook', 'operator');
+      if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: refusal } as never).catch(() => undefined));
       await this.openRunbook(runbook, target, channel, body.user.id, message?.thread_ts ?? message?.ts, (text) => respond({ response_type: 'ephemeral', replace_original: false, text } as never));
     });
     // One action id per runbook action (ftpops.rb.done, ftpops.rb.run-check, …).
@@ -108,6 +120,8 @@ export class SlackBot implements ChatAdapter {
       const { s, v } = JSON.parse(action.value ?? '{}') as { s?: string; v?: number };
       const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text } as never).catch(() => undefined);
       if (!this.runbooks || typeof s !== 'string' || typeof v !== 'number') return void (await tell('runbooks are not running in this bot'));
+      const refusal = await this.admit(body.user.id, `runbook ${type}`, 'operator');
+      if (refusal) return void (await tell(refusal));
       try {
         await this.runbooks.act(s, type as never, v, body.user.id);
       } catch (err) {
@@ -196,8 +210,36 @@ export class SlackBot implements ChatAdapter {
     await this.client.chat.postMessage({ channel, thread_ts: rootId, text: r.text, blocks: r.blocks as never });
   }
 
+  /** Role and rate for this person (Slack user groups looked up only when access lists name some). */
+  private async admit(user: string, what: string, need: Role): Promise<string | undefined> {
+    return this.deps.gate.admit({ platform: 'slack', user, groups: await this.groupsOf(user) }, what, need);
+  }
+
+  private readonly groupMembers = new Map<string, { members: Set<string>; at: number }>();
+
+  /** The Slack user groups (of those the access lists mention) this user is in; cached 5 minutes. */
+  private async groupsOf(user: string): Promise<string[]> {
+    const groups = this.deps.gate.policy().groupsMentioned().filter((g) => /^S[A-Z0-9]+$/.test(g));
+    const mine: string[] = [];
+    for (const group of groups) {
+      let cached = this.groupMembers.get(group);
+      if (!cached || Date.now() - cached.at > 5 * 60_000) {
+        const answer = await this.client.usergroups.users.list({ usergroup: group }).catch(() => undefined);
+        cached = { members: new Set(answer?.users ?? []), at: Date.now() };
+        this.groupMembers.set(group, cached);
+      }
+      if (cached.members.has(user)) mine.push(group);
+    }
+    return mine;
+  }
+
   private async onCommand(command: SlashCommand, ack: (r?: never) => Promise<void>, respond: (r: never) => Promise<unknown>): Promise<void> {
     const parsed = parseCommand(command.text ?? '');
+    const denied = await this.admit(command.user_id, parsed.kind, roleFor(parsed));
+    if (denied) {
+      await ack({ response_type: 'ephemeral', text: denied } as never);
+      return;
+    }
     if (parsed.kind === 'mute') {
       const refusal = this.deps.answers.refuseTarget(parsed.target, command.channel_id);
       if (refusal || !this.alerts) {
@@ -232,7 +274,7 @@ export class SlackBot implements ChatAdapter {
       await ack({ response_type: 'ephemeral', text, ...(rendering ? { blocks: rendering.blocks } : {}) } as never);
       return;
     }
-    const refusal = this.deps.answers.refuseTarget(parsed.target, command.channel_id);
+    const refusal = parsed.adhoc ? this.deps.answers.refuseAdhoc(parsed.target) : this.deps.answers.refuseTarget(parsed.target, command.channel_id);
     if (refusal) {
       await ack({ response_type: 'ephemeral', text: refusal } as never);
       return;

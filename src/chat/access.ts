@@ -1,0 +1,64 @@
+// Who may do what in chat. Three roles, each including the one below it: viewer (status,
+// explain, targets, help), operator (check, runbooks, acknowledge, mute), admin (ad-hoc URLs).
+// Members are listed in ftpops.yaml (`access:`) as user ids (Slack "U…", Discord snowflakes),
+// "group:<id>" for a Slack user group or a Discord role, or "*" for everyone. Without an
+// `access:` section everyone is an operator and nobody an admin. The local web console is its
+// operator's own machine: always admin.
+import type { ChatCommand } from './commands.js';
+import type { ChatPlatform } from './messages.js';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+export interface AccessLists {
+  admins?: string[];
+  operators?: string[];
+  viewers?: string[];
+}
+
+/** Someone in a chat: their user id, and the groups (Slack user groups, Discord roles) they are in. */
+export interface Principal {
+  platform: ChatPlatform;
+  user: string;
+  groups?: string[];
+}
+
+/** What a command needs: reading is for viewers, acting for operators, ad-hoc URLs for admins. */
+export function roleFor(command: ChatCommand): Role {
+  if (command.kind === 'check' && command.adhoc) return 'admin';
+  if (command.kind === 'help' || command.kind === 'explain' || command.kind === 'targets' || command.kind === 'status') return 'viewer';
+  return 'operator';
+}
+
+/** Every button acts (re-check, runbook steps, acknowledge, mute); a re-check of a URL is ad hoc. */
+export function roleForButton(target?: string): Role {
+  return target !== undefined && /^[a-z]+:\/\//i.test(target) ? 'admin' : 'operator';
+}
+
+export class AccessPolicy {
+  constructor(private readonly lists: AccessLists | undefined) {}
+
+  /** The group ids the lists mention (an adapter looks up membership only for these). */
+  groupsMentioned(): string[] {
+    const all = [...(this.lists?.admins ?? []), ...(this.lists?.operators ?? []), ...(this.lists?.viewers ?? [])];
+    return [...new Set(all.filter((e) => e.startsWith('group:')).map((e) => e.slice('group:'.length)))];
+  }
+
+  roleOf(who: Principal): Role | undefined {
+    if (who.platform === 'console') return 'admin';
+    if (!this.lists) return 'operator';
+    const member = (list: string[] | undefined) => (list ?? []).some((e) => e === '*' || e === who.user || (e.startsWith('group:') && (who.groups ?? []).includes(e.slice(6))));
+    if (member(this.lists.admins)) return 'admin';
+    if (member(this.lists.operators)) return 'operator';
+    if (member(this.lists.viewers)) return 'viewer';
+    return undefined;
+  }
+
+  /** A one-line refusal that says why, or undefined when allowed. */
+  refuse(who: Principal, need: Role): string | undefined {
+    const role = this.roleOf(who);
+    if (role && RANK[role] >= RANK[need]) return undefined;
+    const list = need === 'admin' ? 'access.admins' : need === 'operator' ? 'access.operators' : 'access.viewers';
+    return role ? `this needs the ${need} role; you are ${role === 'viewer' ? 'a' : 'an'} ${role} (ask an admin to add you to ${list} in ftpops.yaml)` : `you have no ftpops role here (ask an admin to add you to ${list} in ftpops.yaml)`;
+  }
+}
