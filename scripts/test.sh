@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command (`npm test`, CI's .ci/run). On a fresh Debian 12 / Ubuntu
-# machine as root: installs missing Debian packages, dependencies, builds, makes sure Redis
-# answers on 127.0.0.1:6379, then runs the whole vitest suite (arguments pass through).
+# machine as root: installs missing Debian packages (daemons, Redis, Chromium for the browser
+# test), dependencies, builds, makes sure Redis answers on 127.0.0.1:6379, then runs the whole
+# vitest suite (arguments pass through).
 # The FTP/SFTP daemons are started and stopped by vitest's globalSetup (test/support/global-setup.ts).
 # Whatever this script started is stopped again on exit, pass or fail; the exit code is vitest's.
 set -euo pipefail
@@ -9,7 +10,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-PACKAGES=(redis-server vsftpd openssh-server openssl)
+PACKAGES=(redis-server vsftpd openssh-server openssl chromium)
 REDIS_PORT=6379
 REDIS_PID=
 

@@ -35,7 +35,7 @@ export async function checkCommand(subject: string, flags: CheckFlags, io: CliIo
 function buildRequest(subject: string, overrides: CheckOverrides, env: NodeJS.ProcessEnv): ProbeRequest {
   if (subject.includes('://')) return requestForUrl(subject, overrides, env);
   const configPath = defaultConfigPath(env);
-  const file = loadTargetsFile(configPath, env.FTPOPS_CONFIG !== undefined);
+  const file = loadTargetsFile(configPath, Boolean(env.FTPOPS_CONFIG));
   const target = file.targets.get(subject);
   if (!target) {
     const known = [...file.targets.keys()];

@@ -64,12 +64,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   for (const [role, describe] of [
     ['bot', 'run the chat front ends (Slack, Discord) that queue checks'],
     ['worker', 'run checks from the queue'],
-    ['all', 'bot and worker in one process, for small installs'],
   ] as const) {
     program
       .command(role)
       .description(describe)
       .action(async () => setExit(await runRole(role, io)));
+  }
+  for (const [role, describe] of [
+    ['all', 'bot and worker in one process; with no chat tokens: the local web console with demo servers'],
+    ['demo', 'the local web console with in-process demo FTP, FTPS and SFTP servers (loopback only)'],
+  ] as const) {
+    program
+      .command(role)
+      .description(describe)
+      .option('--host <address>', 'where the web console listens (default 127.0.0.1: this machine only)')
+      .option('--port <port>', 'the web console port (default $PORT or 3000)')
+      .action(async (flags) => setExit(await runRole(role, io, flags)));
   }
 
   return program;

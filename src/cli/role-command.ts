@@ -1,13 +1,23 @@
 // ftpops bot | worker | all: start, say so in one line, run until SIGTERM/SIGINT, then finish
 // in-flight work and exit 0.
-import { type Running, startAll, startBot, startWorker } from '../main.js';
+import { type Running, startAll, startBot, startLocal, startWorker } from '../main.js';
+import { ConfigError } from '../config/config-error.js';
 import type { CliIo } from './cli-io.js';
 
-const STARTERS = { bot: startBot, worker: startWorker, all: startAll } as const;
+export type Role = 'bot' | 'worker' | 'all' | 'demo';
 
-export async function runRole(role: keyof typeof STARTERS, io: CliIo): Promise<number> {
-  const running: Running = await STARTERS[role](io.env);
+/** Where the local web console listens: loopback unless asked otherwise. */
+export interface LocalFlags {
+  host?: string;
+  port?: string;
+}
+
+export async function runRole(role: Role, io: CliIo, flags: LocalFlags = {}): Promise<number> {
+  const local = { host: flags.host ?? '127.0.0.1', port: consolePort(flags.port ?? io.env.PORT ?? '3000') };
+  const running: Running =
+    role === 'bot' ? await startBot(io.env) : role === 'worker' ? await startWorker(io.env) : role === 'all' ? await startAll(io.env, local) : await startLocal(io.env, { ...local, demo: true });
   io.err(`ftpops: ${running.describe} running`);
+  if (running.describe.includes('web console')) io.err(`ftpops: open http://${local.host.includes(':') ? `[${local.host}]` : local.host}:${local.port} and type /ftp help`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
@@ -16,4 +26,10 @@ export async function runRole(role: keyof typeof STARTERS, io: CliIo): Promise<n
   io.err(`ftpops: stopping ${role}: finishing in-flight checks`);
   await running.stop();
   return 0;
+}
+
+function consolePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new ConfigError(`'${text.slice(0, 20)}' is not a port number`);
+  return port;
 }

@@ -6,7 +6,7 @@ import type { CliIo } from './cli-io.js';
 
 export function targetsCommand(flags: { json?: boolean }, io: CliIo): number {
   const path = defaultConfigPath(io.env);
-  const file = loadTargetsFile(path, io.env.FTPOPS_CONFIG !== undefined);
+  const file = loadTargetsFile(path, Boolean(io.env.FTPOPS_CONFIG));
   if (file.targets.size === 0) {
     throw new ConfigError(`no targets configured in ${path} (see README: Targets file)`);
   }

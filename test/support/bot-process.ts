@@ -38,8 +38,8 @@ export class RoleProcess {
   readonly child: ChildProcess;
   output = '';
 
-  constructor(role: 'bot' | 'worker' | 'all', readonly env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [BIN, role], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(role: 'bot' | 'worker' | 'all' | 'demo', readonly env: NodeJS.ProcessEnv, args: string[] = [], cwd?: string) {
+    this.child = spawn(process.execPath, [BIN, role, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     this.child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
   }

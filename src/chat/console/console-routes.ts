@@ -1,0 +1,144 @@
+// HTTP for the web console: the page and its scripts, a Server-Sent Events stream of the
+// conversation, and two JSON endpoints (a typed command, a clicked button), plus the demo
+// servers' fault switches when they run.
+//
+// The console can run checks, so it refuses requests a web page elsewhere could forge: the Host
+// header must name this server (no DNS rebinding), and POSTs must be JSON from the same origin
+// (a cross-site form cannot send application/json without a preflight we never answer).
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRoute } from '../local-http.js';
+import type { ChatAction } from '../messages.js';
+import type { ConsoleChat } from './console-chat.js';
+
+/** What the console needs from the demo servers: their faults, to list and switch. */
+export interface DemoSwitches {
+  list(): Array<{ id: string; label: string; description: string; on: boolean }>;
+  set(id: string, on: boolean): void;
+}
+
+const STATIC_DIR = fileURLToPath(new URL('../../../src/chat/console/static/', import.meta.url));
+const require = createRequire(import.meta.url);
+/** The folder of a package's main file (not every package exports its package.json). */
+const distOf = (specifier: string) => dirname(require.resolve(specifier));
+
+/** Browser modules, served from node_modules (no build step; an import map names them). */
+const VENDOR: Record<string, () => string> = {
+  'preact.mjs': () => join(distOf('preact'), 'preact.module.js'),
+  'hooks.mjs': () => join(distOf('preact/hooks'), 'hooks.module.js'),
+  'htm.mjs': () => join(distOf('htm'), 'htm.module.js'),
+};
+const STATIC: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/render.js': 'render.js', '/style.css': 'style.css' };
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const MAX_BODY = 64 * 1024;
+
+export function consoleRoutes(chat: ConsoleChat, options: { hosts: string[]; demo?: DemoSwitches }): HttpRoute[] {
+  const guard = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
+    if (!options.hosts.includes((req.headers.host ?? '').toLowerCase())) return json(res, 421, { error: 'this console answers only on its own address' });
+    if (req.method === 'POST') {
+      const type = req.headers['content-type'] ?? '';
+      const origin = req.headers.origin;
+      if (!type.startsWith('application/json') || (origin && !options.hosts.some((h) => origin === `http://${h}`))) return json(res, 403, { error: 'JSON from this console only' });
+    }
+    handler(req, res).catch((err: Error) => json(res, 500, { error: err.message.split('\n')[0] }));
+  };
+  return [
+    { method: 'GET', prefix: '/api/events', handler: guard(async (req, res) => events(chat, req, res)) },
+    { method: 'GET', prefix: '/api/demo', handler: guard(async (_req, res) => json(res, 200, { faults: options.demo?.list() ?? [] })) },
+    {
+      method: 'POST',
+      prefix: '/api/demo',
+      handler: guard(async (req, res) => {
+        const body = (await readJson(req)) as { id?: unknown; on?: unknown };
+        if (!options.demo) return json(res, 404, { error: 'no demo servers are running' });
+        const known = options.demo.list().some((f) => f.id === body.id);
+        if (!known || typeof body.on !== 'boolean') return json(res, 400, { error: 'give { id: <fault>, on: true|false }' });
+        options.demo.set(String(body.id), body.on);
+        json(res, 200, { faults: options.demo.list() });
+      }),
+    },
+    {
+      method: 'POST',
+      prefix: '/api/command',
+      handler: guard(async (req, res) => {
+        const { text } = (await readJson(req)) as { text?: unknown };
+        if (typeof text !== 'string' || !text.trim()) return json(res, 400, { error: 'give { text: "/ftp …" }' });
+        json(res, 202, { ok: true });
+        await chat.command(text.slice(0, 2_000));
+      }),
+    },
+    {
+      method: 'POST',
+      prefix: '/api/action',
+      handler: guard(async (req, res) => {
+        const { action, entry } = (await readJson(req)) as { action?: ChatAction; entry?: unknown };
+        if (!action || typeof action !== 'object' || typeof action.kind !== 'string' || typeof entry !== 'string') return json(res, 400, { error: 'give { action, entry }' });
+        json(res, 202, { ok: true });
+        await chat.action(action, entry);
+      }),
+    },
+    {
+      method: 'GET',
+      prefix: '/vendor/',
+      handler: guard(async (req, res) => {
+        const file = VENDOR[(req.url ?? '').split('?')[0]!.slice('/vendor/'.length)];
+        if (!file) return json(res, 404, { error: 'not found' });
+        await sendFile(res, file(), 'mjs');
+      }),
+    },
+    {
+      method: 'GET',
+      prefix: '/',
+      handler: guard(async (req, res) => {
+        const name = STATIC[(req.url ?? '/').split('?')[0]!];
+        if (!name) return json(res, 404, { error: 'not found' });
+        await sendFile(res, join(STATIC_DIR, name), name.split('.').pop()!);
+      }),
+    },
+  ];
+}
+
+/** The conversation so far, then every change, as Server-Sent Events. */
+async function events(chat: ConsoleChat, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+  const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+  for (const entry of chat.snapshot()) send(entry);
+  const unsubscribe = chat.subscribe(send);
+  // A comment line now and then keeps proxies from closing an idle stream.
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  req.on('close', () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+  });
+}
+
+async function sendFile(res: ServerResponse, path: string, ext: string): Promise<void> {
+  const body = await readFile(path);
+  res.writeHead(200, { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+  res.end(body);
+}
+
+function json(res: ServerResponse, status: number, body: object): void {
+  // A command answers 202 before it runs; a later failure has no response left to use.
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return {};
+  }
+}
