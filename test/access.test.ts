@@ -37,10 +37,11 @@ describe('roles', () => {
     expect(new AccessPolicy({ admins: ['U0ADMIN'] }).refuse(viewer, 'viewer')).toMatch(/^you have no ftpops role here/);
   });
 
-  it('without an access section: everyone an operator, nobody an admin', () => {
-    const open = new AccessPolicy(undefined);
-    expect(open.refuse({ platform: 'slack', user: 'U0X' }, 'operator')).toBeUndefined();
-    expect(open.refuse({ platform: 'slack', user: 'U0X' }, 'admin')).toMatch(/needs the admin role/);
+  it('without role lists: everyone an operator, nobody an admin', () => {
+    for (const open of [new AccessPolicy(undefined), new AccessPolicy({})]) {
+      expect(open.refuse({ platform: 'slack', user: 'U0X' }, 'operator')).toBeUndefined();
+      expect(open.refuse({ platform: 'slack', user: 'U0X' }, 'admin')).toMatch(/needs the admin role/);
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 // Who may do what in chat. Three roles, each including the one below it: viewer (status,
 // explain, targets, help), operator (check, runbooks, acknowledge, mute), admin (ad-hoc URLs).
 // Members are listed in ftpops.yaml (`access:`) as user ids (Slack "U…", Discord snowflakes),
-// "group:<id>" for a Slack user group or a Discord role, or "*" for everyone. Without an
-// `access:` section everyone is an operator and nobody an admin. The local web console is its
+// "group:<id>" for a Slack user group or a Discord role, or "*" for everyone. Without any role
+// lists everyone is an operator and nobody an admin. The local web console is its
 // operator's own machine: always admin.
 import type { ChatCommand } from './commands.js';
 import type { ChatPlatform } from './messages.js';
@@ -46,7 +46,8 @@ export class AccessPolicy {
 
   roleOf(who: Principal): Role | undefined {
     if (who.platform === 'console') return 'admin';
-    if (!this.lists) return 'operator';
+    // No role lists at all (no access: section, or one with only adhocHosts or a rate): everyone operates.
+    if (!this.lists?.admins && !this.lists?.operators && !this.lists?.viewers) return 'operator';
     const member = (list: string[] | undefined) => (list ?? []).some((e) => e === '*' || e === who.user || (e.startsWith('group:') && (who.groups ?? []).includes(e.slice(6))));
     if (member(this.lists.admins)) return 'admin';
     if (member(this.lists.operators)) return 'operator';

@@ -20,9 +20,13 @@ export class ChatGate {
     return new AccessPolicy(this.access());
   }
 
-  /** Undefined when the person may go ahead; otherwise the one line to tell them. */
-  async admit(who: Principal, what: string, need: Role): Promise<string | undefined> {
-    const refusal = this.policy().refuse(who, need) ?? (await this.overRate(who));
+  /**
+   * Undefined when the person may go ahead; otherwise the one line to tell them. Commands and the
+   * buttons that start work (a check, a runbook) count against the rate; stepping through a
+   * runbook's instructions or acknowledging does not.
+   */
+  async admit(who: Principal, what: string, need: Role, counted = true): Promise<string | undefined> {
+    const refusal = this.policy().refuse(who, need) ?? (counted ? await this.overRate(who) : undefined);
     if (refusal) log.warn({ event: 'refused', platform: who.platform, user: who.user, command: what, need, why: refusal }, 'command refused');
     return refusal;
   }

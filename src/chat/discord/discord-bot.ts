@@ -142,10 +142,10 @@ export class DiscordBot implements ChatAdapter {
   }
 
   /** Role and rate: the member's Discord roles count as the groups of the access lists. */
-  private admit(interaction: ChatInputCommandInteraction | ButtonInteraction, what: string, need: Role): Promise<string | undefined> {
+  private admit(interaction: ChatInputCommandInteraction | ButtonInteraction, what: string, need: Role, counted = true): Promise<string | undefined> {
     const roles = interaction.member?.roles;
     const groups = Array.isArray(roles) ? roles : roles && 'cache' in roles ? [...roles.cache.keys()] : [];
-    return this.deps.gate.admit({ platform: 'discord', user: interaction.user.id, groups }, what, need);
+    return this.deps.gate.admit({ platform: 'discord', user: interaction.user.id, groups }, what, need, counted);
   }
 
   /** Access follows the channel; a thread inherits its parent's. */
@@ -217,7 +217,9 @@ export class DiscordBot implements ChatAdapter {
     await interaction.deferUpdate();
     const access = this.accessChannel(interaction);
     const recheckTarget = id.startsWith(`${CUSTOM_IDS.recheck}:`) ? id.slice(CUSTOM_IDS.recheck.length + 1) : undefined;
-    const denied = await this.admit(interaction, id.split(':')[1] ?? 'button', roleForButton(recheckTarget));
+    // Buttons that start work count against the rate; stepping, acknowledging and muting do not.
+    const starts = id.startsWith(`${CUSTOM_IDS.recheck}:`) || id.startsWith(`${CUSTOM_IDS.runbook}:`) || id.startsWith(`${CUSTOM_IDS.runbookStep}:run-check:`);
+    const denied = await this.admit(interaction, id.split(':')[1] ?? 'button', roleForButton(recheckTarget), starts);
     if (denied) return void (await tell(denied));
     if (id.startsWith(`${CUSTOM_IDS.runbookStep}:`)) {
       const [, , action, session, version] = id.split(':');

@@ -86,7 +86,7 @@ export class SlackBot implements ChatAdapter {
     });
     this.app.action<BlockButtonAction>(ACTION_IDS.acknowledge, async ({ ack, body, action, respond }) => {
       await ack();
-      const refusal = await this.admit(body.user.id, 'acknowledge', 'operator');
+      const refusal = await this.admit(body.user.id, 'acknowledge', 'operator', false);
       if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: refusal } as never).catch(() => undefined));
       const { alert } = JSON.parse(action.value ?? '{}') as { alert?: string };
       if (!alert || !this.alerts) return;
@@ -95,7 +95,7 @@ export class SlackBot implements ChatAdapter {
     });
     this.app.action<BlockButtonAction>(ACTION_IDS.mute, async ({ ack, body, action, respond }) => {
       await ack();
-      const refusal = await this.admit(body.user.id, 'mute', 'operator');
+      const refusal = await this.admit(body.user.id, 'mute', 'operator', false);
       if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: refusal } as never).catch(() => undefined));
       const { target, minutes } = JSON.parse(action.value ?? '{}') as { target?: string; minutes?: number };
       if (!target || !minutes || !this.alerts) return;
@@ -120,7 +120,7 @@ export class SlackBot implements ChatAdapter {
       const { s, v } = JSON.parse(action.value ?? '{}') as { s?: string; v?: number };
       const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text } as never).catch(() => undefined);
       if (!this.runbooks || typeof s !== 'string' || typeof v !== 'number') return void (await tell('runbooks are not running in this bot'));
-      const refusal = await this.admit(body.user.id, `runbook ${type}`, 'operator');
+      const refusal = await this.admit(body.user.id, `runbook ${type}`, 'operator', type === 'run-check');
       if (refusal) return void (await tell(refusal));
       try {
         await this.runbooks.act(s, type as never, v, body.user.id);
@@ -211,8 +211,8 @@ export class SlackBot implements ChatAdapter {
   }
 
   /** Role and rate for this person (Slack user groups looked up only when access lists name some). */
-  private async admit(user: string, what: string, need: Role): Promise<string | undefined> {
-    return this.deps.gate.admit({ platform: 'slack', user, groups: await this.groupsOf(user) }, what, need);
+  private async admit(user: string, what: string, need: Role, counted = true): Promise<string | undefined> {
+    return this.deps.gate.admit({ platform: 'slack', user, groups: await this.groupsOf(user) }, what, need, counted);
   }
 
   private readonly groupMembers = new Map<string, { members: Set<string>; at: number }>();
