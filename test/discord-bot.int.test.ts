@@ -156,6 +156,28 @@ describe('Discord through discord.js', () => {
     }
   }, 90_000);
 
+  it('roles: a Discord role makes an operator; without it, a check is refused privately', async () => {
+    const config = writeConfig(
+      [
+        'targets:',
+        '  prod-sftp:',
+        `    url: sftp://${tb.user}@127.0.0.1:${tb.servers['sshd-main']!.port}`,
+        '    passwordEnv: FTPOPS_TEST_PW',
+        'access:',
+        `  operators: ['group:${fake.roleId('ftp-ops')}']`,
+        "  viewers: ['*']",
+        '',
+      ].join('\n'),
+    );
+    await startBot(config);
+    const refused = fake.sendSlashCommand({ channelId: general, name: 'ftp', subcommand: 'check', options: [{ name: 'target', value: 'prod-sftp' }] });
+    const answer = await fake.waitFor(() => fake.interactionResponse(refused.id)?.message);
+    expect(fake.interactionResponse(refused.id)!.ephemeral).toBe(true);
+    expect(answer.content).toMatch(/this needs the operator role; you are a viewer/);
+    const allowed = fake.sendSlashCommand({ channelId: general, roles: ['ftp-ops'], name: 'ftp', subcommand: 'check', options: [{ name: 'target', value: 'prod-sftp' }] });
+    await fake.waitFor(() => (/prod-sftp is healthy/.test(embedText(fake.interactionResponse(allowed.id)?.message)) ? true : undefined), 20_000);
+  }, 40_000);
+
   it('Slack and Discord at once from one bot: one incident, a root on each, both resolved', async () => {
     const slack = await startFakeSlackApi();
     try {
