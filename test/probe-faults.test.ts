@@ -162,6 +162,15 @@ describe.concurrent('FTP faults', () => {
     expect(list.finding).toMatchObject({ code: 'stage.timeout', stage: 'list' });
   });
 
+  it('a server that never answers QUIT and never closes: the check still ends in time, healthy', async () => {
+    const started = performance.now();
+    const report = await check(await ftpFault({ stallAt: 'QUIT' }), { timeout: '8s' });
+    expect(performance.now() - started).toBeLessThan(8_000);
+    expect(report.stages.find((s) => s.name === 'list')?.status).toBe('ok');
+    // What the server failed to do after the work was done is no reason to call it broken.
+    expect(report.finding).toBeNull();
+  });
+
   it('530 after USER (user not allowed) → auth.failed', async () => {
     const report = await check(await ftpFault({ userReply: '530 Permission denied.' }));
     expect(report.finding).toMatchObject({ code: 'auth.failed', stage: 'login', reply: { code: 530 } });
