@@ -86,6 +86,16 @@ describe('Discord through discord.js', () => {
     expect(embedText(summary.message)).toContain('`login`');
     expect(customIds(summary.message!).map((b) => b.custom_id)).toEqual(['ftpops:recheck:prod-sftp']);
 
+    // Status with its 24-hour chart as an attachment, and mute, in the channel.
+    const status = fake.sendSlashCommand({ channelId: general, name: 'ftp', subcommand: 'status', options: [{ name: 'target', value: 'prod-sftp' }] });
+    const statusReply = await fake.waitFor(() => {
+      const m = fake.interactionResponse(status.id)?.message;
+      return m && /prod-sftp/.test(m.content) && m.attachments.length ? m : undefined;
+    }, 20_000);
+    expect(fake.files().some((f) => f.messageId === statusReply.id && f.filename.endsWith('.png') && f.bytes.subarray(1, 4).toString() === 'PNG')).toBe(true);
+    const mute = fake.sendSlashCommand({ channelId: general, name: 'ftp', subcommand: 'mute', options: [{ name: 'target', value: 'prod-sftp' }, { name: 'for', value: '2h' }] });
+    expect((await fake.waitFor(() => fake.interactionResponse(mute.id)?.message)).content).toMatch(/prod-sftp: no new alert threads for 120 min/);
+
     // A target this channel may not use: refused privately, nothing queued.
     const refused = fake.sendSlashCommand({ channelId: general, name: 'ftp', subcommand: 'check', options: [{ name: 'target', value: 'other-ftp' }] });
     const answer = await fake.waitFor(() => fake.interactionResponse(refused.id)?.message);
@@ -111,6 +121,10 @@ describe('Discord through discord.js', () => {
     await startBot(config);
     const root = await fake.waitFor(() => fake.messages(alerts).find((m) => /WARNING auth — flaky-ftp/.test(embedText(m))), 20_000);
     expect(embedText(root)).toContain('530 Login incorrect');
+
+    // Acknowledge: the root shows who took it.
+    fake.sendButton({ messageId: root.id, customId: customIds(root).find((b) => b.label === 'Acknowledge')!.custom_id });
+    await fake.waitFor(() => fake.messages(alerts).find((m) => m.id === root.id && /Acknowledged by/.test(embedText(m))));
 
     // Open runbook on the alert: the steps run in the incident's thread (id = the root's id).
     const open = customIds(root).find((b) => b.label === 'Open runbook')!;
