@@ -24,6 +24,9 @@ COPY bin ./bin
 # The knowledge base is read at run time from src/knowledge/{data,runbooks} next to dist/.
 COPY src/knowledge/data ./src/knowledge/data
 COPY src/knowledge/runbooks ./src/knowledge/runbooks
+# Read at run time from src/ (like the knowledge files): the web console's page, the demo certificates.
+COPY src/chat/console/static ./src/chat/console/static
+COPY src/demo/certs ./src/demo/certs
 # The official image's unprivileged user (uid 1000). Files stay root-owned: read-only to the app.
 USER node
 # PORT is the Slack HTTP receiver (`bot` and `all`); Socket Mode and `worker` listen on nothing.
