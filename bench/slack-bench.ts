@@ -42,7 +42,8 @@ try {
 
   // 1. Ack latency under a burst.
   const acks = await Promise.all(
-    Array.from({ length: CONCURRENT }, (_, i) => sendSlashCommand(port, 'check bench-ftp', { channel: `CACK${i % 10}`, responseUrl: fake.responseUrl() })),
+    // 200 different people: one person's burst would be (rightly) slowed down by the per-user rate.
+    Array.from({ length: CONCURRENT }, (_, i) => sendSlashCommand(port, 'check bench-ftp', { channel: `CACK${i % 10}`, user: `U0BENCH${i}`, responseUrl: fake.responseUrl() })),
   );
   const ackMs = acks.map((a) => a.ms);
   const ackErrors = acks.filter((a) => a.status !== 200).length;
@@ -63,7 +64,7 @@ try {
   for (let i = 0; i < SEQUENTIAL; i++) {
     const channel = `CE2E${i}`;
     const started = Date.now();
-    await sendSlashCommand(port, 'check bench-ftp', { channel, responseUrl: fake.responseUrl() });
+    await sendSlashCommand(port, 'check bench-ftp', { channel, user: `U0SEQ${i}`, responseUrl: fake.responseUrl() });
     await fake.waitFor(({ messages }) => messages.find((m) => m.channel === channel && JSON.stringify(m.blocks ?? []).includes('ftpops.recheck')), 15_000);
     const finishedAt = Date.now();
     const [job] = await queue.getJobs(['completed'], 0, 0, false);
