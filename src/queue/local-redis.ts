@@ -15,9 +15,9 @@ export interface LocalRedis {
 }
 
 /** Use REDIS_URL, or Redis on the default port, or a private redis-server child. */
-export async function ensureRedis(env: NodeJS.ProcessEnv, dataDir = resolve('.data')): Promise<LocalRedis> {
+export async function ensureRedis(env: NodeJS.ProcessEnv, dataDir = resolve('.data'), defaultPort = 6379): Promise<LocalRedis> {
   if (env.REDIS_URL) return { url: env.REDIS_URL, describe: 'Redis from REDIS_URL', stop: async () => undefined };
-  if (await answersPing(6379)) return { url: 'redis://127.0.0.1:6379', describe: 'Redis on 127.0.0.1:6379', stop: async () => undefined };
+  if (await answersPing(defaultPort)) return { url: `redis://127.0.0.1:${defaultPort}`, describe: `Redis on 127.0.0.1:${defaultPort}`, stop: async () => undefined };
   const binary = env.FTPOPS_REDIS_SERVER ?? 'redis-server';
   const port = await freePort();
   mkdirSync(dataDir, { recursive: true });
@@ -39,7 +39,7 @@ export async function ensureRedis(env: NodeJS.ProcessEnv, dataDir = resolve('.da
   if (!started) {
     child.kill('SIGKILL');
     throw new ConfigError(
-      'no Redis: nothing answers on 127.0.0.1:6379 and redis-server could not be started. Install it (sudo apt-get install -y redis-server), or run `docker compose up -d redis`, or set REDIS_URL',
+      `no Redis: nothing answers on 127.0.0.1:${defaultPort} and redis-server could not be started. Install it (sudo apt-get install -y redis-server), or run 'docker compose up -d redis', or set REDIS_URL`,
     );
   }
   return { url: `redis://127.0.0.1:${port}`, describe: `a private redis-server on 127.0.0.1:${port} (data in ${dataDir})`, stop: () => stopChild(child) };
