@@ -62,7 +62,13 @@ export class SlackBot implements ChatAdapter {
     }
     this.app = new App({
       token: settings.botToken,
-      ...(socketMode ? { socketMode: true, appToken: settings.appToken } : { signingSecret: settings.signingSecret, port: settings.port }),
+      // Socket Mode: the socket client gets clientOptions of its own (only the API URL), so it keeps
+      // its library default of 100 retries for apps.connections.open. With our 5 it gave up during a
+      // short Slack outage and the error escaped uncaught, ending the process
+      // (slackapi/node-slack-sdk#2656).
+      ...(socketMode
+        ? { socketMode: true, appToken: settings.appToken, installerOptions: { clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}) } } }
+        : { signingSecret: settings.signingSecret, port: settings.port }),
       // Our handlers read only req.params, which Bolt's ParamsIncomingMessage provides.
       // In Socket Mode there is no HTTP receiver: main.ts serves these routes itself.
       ...(deps.routes?.length && !socketMode ? { customRoutes: deps.routes as unknown as CustomRoute[] } : {}),
