@@ -176,9 +176,10 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
   return {
     describe: `bot (${running.map((a) => a.describe).join(', ')})`,
     stop: async () => {
+      // Answers already on their way finish first (or go back to Redis for the next bot).
+      await coordinator.stop();
       for (const adapter of running) await adapter.stop().catch(() => undefined);
       await new Promise<void>((done) => (http ? http.close(() => done()) : done()));
-      coordinator.stop();
       poster.stop();
       conductor.stop();
       logs.stop();

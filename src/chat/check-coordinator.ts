@@ -51,6 +51,9 @@ export class CheckCoordinator {
   /** Deliveries whose final answer this bot has claimed: no more progress edits for them. */
   private readonly finished = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Final answers claimed by this bot and not yet shown: handed back if it stops first. */
+  private readonly inFlight = new Map<string, { jobId: string; delivery: Delivery; done: Promise<void> }>();
+  private stopping = false;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.now = options.now ?? Date.now;
@@ -65,8 +68,19 @@ export class CheckCoordinator {
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepEveryMs ?? 1_000);
   }
 
-  stop(): void {
+  /**
+   * Stop sweeping, and let answers already on their way finish (a Slack 429 may hold one for a
+   * while). Whatever is still in flight after `graceMs` goes back to the book, for the next bot.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     clearInterval(this.sweeper);
+    this.stopping = true;
+    const pending = [...this.inFlight.values()];
+    if (!pending.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(pending.map((p) => p.done)), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const { jobId, delivery } of this.inFlight.values()) await this.options.book.add(jobId, delivery).catch(() => undefined);
   }
 
   /** Deadline for a check of this target: its own timeout plus queueing grace. */
@@ -80,10 +94,15 @@ export class CheckCoordinator {
   async request(delivery: Delivery): Promise<string> {
     const jobId = await this.options.queue.enqueue(delivery.target, delivery.protocol ? { protocol: delivery.protocol } : {});
     await this.options.book.add(jobId, delivery);
-    // The run may have finished between the add and the record (a fast check): deliver now.
-    const { state, result, failedReason } = await this.options.queue.resultOf(jobId);
-    if (state === 'completed' && result) await this.finish(jobId, result);
-    if (state === 'failed') await this.finish(jobId, { kind: 'error', message: `the check failed on the worker: ${failedReason}` });
+    // The run may have finished between the add and the record (a fast check): deliver now. Once
+    // recorded, the delivery is the sweeper's to finish: a failure here must not also answer.
+    try {
+      const { state, result, failedReason } = await this.options.queue.resultOf(jobId);
+      if (state === 'completed' && result) await this.finish(jobId, result);
+      if (state === 'failed') await this.finish(jobId, { kind: 'error', message: `the check failed on the worker: ${failedReason}` });
+    } catch {
+      // Redis hiccup: the sweeper looks again.
+    }
     return jobId;
   }
 
@@ -125,7 +144,17 @@ export class CheckCoordinator {
    * hand the outcome to the runbook step that asked for it.
    */
   private async deliver(jobId: string, delivery: Delivery, outcome: CheckOutcome): Promise<void> {
-    if (!(await this.options.book.claim(jobId, delivery.id))) return;
+    if (this.stopping || !(await this.options.book.claim(jobId, delivery.id))) return;
+    const done = this.show(jobId, delivery, outcome);
+    this.inFlight.set(delivery.id, { jobId, delivery, done });
+    try {
+      await done;
+    } finally {
+      this.inFlight.delete(delivery.id);
+    }
+  }
+
+  private async show(jobId: string, delivery: Delivery, outcome: CheckOutcome): Promise<void> {
     this.finished.add(delivery.id);
     // A progress edit still on its way must not land after, and over, the final answer.
     await this.progressInFlight.get(delivery.id);

@@ -24,6 +24,12 @@ export interface Delivery {
 
 const RETENTION_S = 24 * 3_600;
 
+// KEYS: the job's deliveries hash, the pending set. ARGV: delivery id, job id.
+const CLAIM_SCRIPT = `
+local removed = redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HLEN', KEYS[1]) == 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
+return removed`;
+
 export class DeliveryBook {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
@@ -50,10 +56,12 @@ export class DeliveryBook {
     return Object.values(all).map((json) => JSON.parse(json) as Delivery);
   }
 
-  /** True for exactly one caller per delivery. */
+  /**
+   * True for exactly one caller per delivery. One script, so that a delivery added for the same
+   * job at that moment cannot lose its place in the pending set (which the sweeper reads).
+   */
   async claim(jobId: string, deliveryId: string): Promise<boolean> {
-    const removed = await this.redis.hdel(this.key(jobId), deliveryId);
-    if ((await this.redis.hlen(this.key(jobId))) === 0) await this.redis.zrem(this.pendingKey, jobId);
+    const removed = await this.redis.eval(CLAIM_SCRIPT, 2, this.key(jobId), this.pendingKey, deliveryId, jobId);
     return removed === 1;
   }
 

@@ -73,7 +73,8 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
   try {
     report = await options.engine.run(req, (stage) => {
       stages.push(stage);
-      const progress: CheckProgress = { stages: [...stages] };
+      // Scrubbed like the report: a failed stage's detail is the server's reply, which can echo the password.
+      const progress: CheckProgress = redactValue({ stages: [...stages] }, [req.password, req.passphrase]);
       // Progress is a courtesy; a lost update must not fail the check.
       job.updateProgress(progress as unknown as object).catch(() => undefined);
     });
