@@ -92,6 +92,8 @@ describe('engine on odd ports', () => {
     expect((await check(`ftp://127.0.0.1:${ports.reset}`)).finding?.code).toBe('tcp.reset');
     expect((await check(`ftp://127.0.0.1:${ports.closer}`)).finding?.code).toBe('tcp.reset');
     expect((await check(`sftp://u@127.0.0.1:${ports.reset}`)).finding?.code).toBe('tcp.reset');
+    // ssh2 calls this a protocol-level error ("Connection lost before handshake"); it is a close.
+    expect((await check(`sftp://u@127.0.0.1:${ports.closer}`)).finding?.code).toBe('tcp.reset');
   });
 
   it('reports refused and unresolvable targets', async () => {

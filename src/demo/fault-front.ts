@@ -40,11 +40,17 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   const server: Server = createServer((client) => {
     track(client);
     const refusal = options.refusal?.();
+    client.setNoDelay(true);
     if (refusal !== undefined) {
+      // Read (and drop) whatever the client still sends, such as its QUIT: an unread socket
+      // stays half-open for good, and the soak run leaked ~1,400 of them per 10,000 checks.
       client.end(`${refusal}\r\n`);
+      client.resume();
       return;
     }
     const backend = track(connect({ host: LOOPBACK, port: options.backendPort }));
+    // Nagle off both ways: small control replies would otherwise wait ~40 ms for delayed ACKs.
+    backend.setNoDelay(true);
     let serverSpoke = false;
     // Relayed by hand rather than with pipe(): a chunk that triggers a reset must not reach the
     // server first. Control connections carry a few hundred bytes, so back-pressure is moot.

@@ -73,11 +73,13 @@ export function toFailureSignal(err: unknown, stage: StageName, family: Protocol
       return { source: 'tls', key: code, stage, message, ...(channel ? { channel } : {}) };
     }
   }
-  if (typeof e.level === 'string') {
-    return sshSignal(e.level, message, stage);
-  }
+  // Before ssh2's level: it marks "Connection lost before handshake" as a protocol error, but a
+  // server that closes before its identification line is a closed connection, as for FTP.
   if (/Server sent FIN packet unexpectedly|socket hang up|closed by remote host|Connection lost before handshake/i.test(message)) {
     return { source: 'errno', key: 'EOF', stage, message };
+  }
+  if (typeof e.level === 'string') {
+    return sshSignal(e.level, message, stage);
   }
   if (/client network socket disconnected before secure TLS connection/i.test(message)) {
     return { source: 'errno', key: 'ECONNRESET', stage, message };
