@@ -7,16 +7,15 @@
 // happened and was waited out (the scripted failures were served; the retry came after
 // Retry-After).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackCall, type FakeSlackMessage } from './support/fake-slack-api.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordCall } from './support/fake-discord-api.js';
 import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { startRedis, stopChild } from './support/private-redis.js';
 
 const DISCORD_TOKEN = 'ZmFrZS1ib3Q.fake.discord-token';
 const SLOW_TARGETS = ['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-5'];
@@ -139,39 +138,6 @@ function expectOneFinal(channel: string): FakeSlackMessage {
 }
 
 // ------------------------------------------------------------------ a private Redis
-
-async function redisAnswers(port: number): Promise<boolean> {
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  // appendonly, as in production: what was queued survives the restart.
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${child.exitCode}`);
-    if (await redisAnswers(port)) return child;
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`redis-server on ${port} did not answer`);
-}
-
-function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
 
 async function completedChecks(prefix: string, redisUrl = 'redis://127.0.0.1:6379'): Promise<number> {
   const queue = new Queue('checks', { connection: { url: redisUrl }, prefix });

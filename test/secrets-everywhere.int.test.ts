@@ -14,7 +14,7 @@
 // where it is meant to be (the secret file, the env handed over, a control key of every Redis
 // type), and the haystacks hold the error-path text the canary would ride along with.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -26,6 +26,7 @@ import { startFakeDiscord, type FakeDiscord, type FakeDiscordMessage } from './s
 import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendSlashCommand, uniquePrefix } from './support/bot-process.js';
 import { click, messageText, settled } from './support/runbook-walker.js';
 import { startFaultFtpServer } from './support/fault-servers.js';
+import { dumpRedis, startRedis, stopChild } from './support/private-redis.js';
 
 const DISCORD_TOKEN = 'ZmFrZS1ib3Q.fake.discord-token';
 const CORE = randomBytes(8).toString('hex');
@@ -85,69 +86,14 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** Every type Redis has, as text: strings, hashes, lists, sets, sorted sets (with scores), streams. */
-async function dumpRedis(url: string, pattern: string): Promise<{ keys: number; text: string }> {
-  const redis = new Redis(url);
-  try {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    const parts: string[] = [];
-    for (const key of keys) {
-      const type = await redis.type(key);
-      const value =
-        type === 'hash' ? await redis.hgetall(key)
-        : type === 'string' ? await redis.get(key)
-        : type === 'list' ? await redis.lrange(key, 0, -1)
-        : type === 'set' ? await redis.smembers(key)
-        : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
-        : type === 'stream' ? await redis.xrange(key, '-', '+')
-        : `<${type}>`;
-      parts.push(`${key} ${type} ${JSON.stringify(value)}`);
-    }
-    return { keys: keys.length, text: parts.join('\n') };
-  } finally {
-    redis.disconnect();
-  }
-}
-
 // ------------------------------------------------------------------ a private Redis
 
-async function redisAnswers(port: number): Promise<boolean> {
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
 /** A redis-server of this test's own, its AOF (everything ever written, deletes too) in `dir`. */
-async function startRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
+async function privateRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  );
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    if (await redisAnswers(port)) return { url: `redis://127.0.0.1:${port}`, child };
-    await sleep(50);
-  }
-  throw new Error('redis-server did not answer');
+  const child = await startRedis(port, dir, ['--appendfsync', 'always']);
+  cleanups.push(() => stopChild(child));
+  return { url: `redis://127.0.0.1:${port}`, child };
 }
 
 // ------------------------------------------------------------------ the set-up of one run
@@ -173,7 +119,7 @@ async function setUp(targets: (ctx: { alerts: string }) => string[]): Promise<Ru
   for (const d of ['config', 'tmp', 'redis']) mkdirSync(join(root, d));
   const secretFile = join(root, 'config', 'pw.txt');
   writeFileSync(secretFile, `${CANARY}\n`);
-  const { url: redisUrl } = await startRedis(join(root, 'redis'));
+  const { url: redisUrl } = await privateRedis(join(root, 'redis'));
   const slack = await startFakeSlackApi();
   cleanups.push(() => slack.close());
   const discord = await startFakeDiscord({ tokens: [DISCORD_TOKEN] });

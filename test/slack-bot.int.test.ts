@@ -3,10 +3,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { spawn } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
 import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { dumpRedis } from './support/private-redis.js';
 
 let tb: Testbed;
 let fake: FakeSlackApi;
@@ -71,30 +71,6 @@ async function start(role: 'bot' | 'worker' | 'all', prefix: string, port: numbe
 
 const CANARY = `canary-${Math.random().toString(36).slice(2)}-pw`;
 
-/** Everything stored under a queue prefix, as text: hashes, strings, lists, sets, streams. */
-async function dumpRedis(prefix: string): Promise<string> {
-  const redis = new Redis('redis://127.0.0.1:6379');
-  try {
-    const keys = await redis.keys(`${prefix}*`);
-    const parts: string[] = [];
-    for (const key of keys) {
-      const type = await redis.type(key);
-      const value =
-        type === 'hash' ? await redis.hgetall(key)
-        : type === 'string' ? await redis.get(key)
-        : type === 'list' ? await redis.lrange(key, 0, -1)
-        : type === 'set' ? await redis.smembers(key)
-        : type === 'zset' ? await redis.zrange(key, 0, -1)
-        : type === 'stream' ? await redis.xrange(key, '-', '+')
-        : null;
-      parts.push(`${key} ${JSON.stringify(value)}`);
-    }
-    return parts.join('\n');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 const isFinal = (m: FakeSlackMessage) => JSON.stringify(m.blocks ?? []).includes('ftpops.recheck');
 const textOf = (m: FakeSlackMessage) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
 
@@ -131,7 +107,7 @@ describe('ftpops all', () => {
     expect(textOf(final)).toContain('530');
     // The planted canary password: not in any Slack call, any Redis key of this queue, any log line.
     expect(JSON.stringify(fake.calls)).not.toContain(CANARY);
-    const dump = await dumpRedis(prefix);
+    const { text: dump } = await dumpRedis('redis://127.0.0.1:6379', `${prefix}*`);
     expect(dump.length).toBeGreaterThan(100);
     expect(dump).toContain('partner-ftp');
     expect(dump).not.toContain(CANARY);
