@@ -102,7 +102,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
   const slack = slackSettings(env);
   const discord = discordSettings(env);
   if (!slack && !discord && !options.console) {
-    throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), and/or DISCORD_TOKEN; or run without any to get the local web console');
+    throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), and/or DISCORD_TOKEN (without any, `ftpops all` or `ftpops demo` serve the local web console)');
   }
   const config = options.config ?? loadConfig(env);
   const knowledge = KnowledgeBase.load();
