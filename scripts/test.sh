@@ -10,7 +10,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-PACKAGES=(redis-server vsftpd openssh-server openssl chromium)
+# fonts-liberation: Chromium only recommends a font, and installs here skip recommends.
+PACKAGES=(redis-server vsftpd openssh-server openssl chromium fonts-liberation)
 REDIS_PORT=6379
 REDIS_PID=
 
