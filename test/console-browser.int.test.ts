@@ -86,6 +86,12 @@ describe('the web console in Chromium', () => {
     await page.getByTestId('runbook-step').filter({ hasText: "Read the server's reason" }).waitFor({ timeout: 20_000 });
     await seeText(page.getByTestId('runbook-step-closed').filter({ hasText: 'Re-check the login' }), 'as expected: login passed');
 
+    // Status: the words and the 24-hour chart, as an image in the conversation.
+    await command('/ftp status demo-sftp');
+    const chart = page.locator('[data-kind="text"] img[alt="chart"]').first();
+    await chart.waitFor({ timeout: 20_000 });
+    expect(await chart.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'console.png'), fullPage: true });
   }, 120_000);
