@@ -59,7 +59,8 @@ export class CheckResults {
             at,
             // Warning, so that it takes `fireAfter` consecutive failed checks to open an incident.
             breach: 'warning',
-            detail: `${report.finding!.code} at ${report.finding!.stage}${report.finding!.reply ? `: ${report.finding!.reply.code ?? ''} ${report.finding!.reply.text}`.trimEnd() : ''}`,
+            // SSH replies have no code: no stray space where an FTP reply code would be.
+            detail: `${report.finding!.code} at ${report.finding!.stage}${report.finding!.reply ? `: ${[report.finding!.reply.code, report.finding!.reply.text].filter((p) => p !== undefined && p !== '').join(' ')}` : ''}`,
           }
         : condition
           ? { at, ...condition }
