@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
-import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { RoleProcess, freePort, slackRoleEnv, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
 
 let tb: Testbed;
 let fake: FakeSlackApi;
@@ -32,13 +32,7 @@ beforeAll(async () => {
   );
   port = await freePort();
   bot = new RoleProcess('all', {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: String(port),
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    FTPOPS_QUEUE_PREFIX: uniquePrefix(),
-    FTPOPS_CONFIG: config,
+    ...slackRoleEnv({ apiUrl: fake.url, port, prefix: uniquePrefix(), config }),
     FTPOPS_TEST_PW: tb.password,
   });
   await bot.ready();

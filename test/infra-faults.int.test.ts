@@ -14,7 +14,7 @@ import { Queue } from 'bullmq';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackCall, type FakeSlackMessage } from './support/fake-slack-api.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordCall } from './support/fake-discord-api.js';
-import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { RoleProcess, freePort, slackRoleEnv, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
 import { startRedis, stopChild } from './support/private-redis.js';
 
 const DISCORD_TOKEN = 'ZmFrZS1ib3Q.fake.discord-token';
@@ -66,13 +66,7 @@ afterAll(async () => {
 
 function roleEnv(prefix: string, port: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: String(port),
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    FTPOPS_QUEUE_PREFIX: prefix,
-    FTPOPS_CONFIG: config,
+    ...slackRoleEnv({ apiUrl: fake.url, port, prefix, config }),
     FTPOPS_TEST_PW: tb.password,
     FTPOPS_WRONG_PW: 'not-the-password',
     FTPOPS_LOCK_MS: '2000',

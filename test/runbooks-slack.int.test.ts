@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi } from './support/fake-slack-api.js';
-import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { RoleProcess, freePort, slackRoleEnv, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
 import { click, isTimeline, messageText, settled, stepOf, thread, walkToEnd } from './support/runbook-walker.js';
 import { fillPlaceholders, loadRunbooks, type Runbook } from '../src/runbooks/runbook.js';
 
@@ -81,13 +81,7 @@ afterAll(async () => {
 
 async function start(role: 'bot' | 'worker' | 'all', prefix: string, port: number, owner = processes, configFile = config): Promise<RoleProcess> {
   const proc = new RoleProcess(role, {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: String(port),
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    FTPOPS_QUEUE_PREFIX: prefix,
-    FTPOPS_CONFIG: configFile,
+    ...slackRoleEnv({ apiUrl: fake.url, port, prefix, config: configFile }),
     FTPOPS_TEST_PW: tb.password,
     FTPOPS_LOCK_MS: '2000',
     FTPOPS_WORKER_CONCURRENCY: '6',

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { spawn } from 'node:child_process';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
-import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { RoleProcess, freePort, slackRoleEnv, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
 import { dumpRedis } from './support/private-redis.js';
 
 let tb: Testbed;
@@ -52,13 +52,7 @@ afterAll(async () => {
 
 async function start(role: 'bot' | 'worker' | 'all', prefix: string, port: number, extra: NodeJS.ProcessEnv = {}): Promise<RoleProcess> {
   const proc = new RoleProcess(role, {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: String(port),
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    FTPOPS_QUEUE_PREFIX: prefix,
-    FTPOPS_CONFIG: config,
+    ...slackRoleEnv({ apiUrl: fake.url, port, prefix, config }),
     FTPOPS_TEST_PW: tb.password,
     FTPOPS_WRONG_PW: 'not-the-password',
     FTPOPS_LOCK_MS: '2000',

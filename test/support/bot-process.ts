@@ -23,6 +23,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** What every Slack-attached `ftpops` role gets in the tests: the fake's URL, a port, the real Redis, a queue prefix of its own and a targets file. */
+export function slackRoleEnv(o: { apiUrl: string; port: number; prefix: string; config: string }): NodeJS.ProcessEnv {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: o.apiUrl,
+    PORT: String(o.port),
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    FTPOPS_QUEUE_PREFIX: o.prefix,
+    FTPOPS_CONFIG: o.config,
+  };
+}
+
 export function writeConfig(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ftpops-bot-'));
   const path = join(dir, 'ftpops.yaml');
