@@ -200,7 +200,19 @@ export class RunbookConductor implements RunbookCheckListener {
    * Make chat match the session: the same step is edited in place; on leaving a step its message
    * becomes a closed record and the next step gets a new message; at the end the timeline posts.
    */
-  private async show(sessionId: string, runbook: Runbook, before: RunbookSession, after: RunbookSession): Promise<void> {
+  private show(sessionId: string, runbook: Runbook, before: RunbookSession, after: RunbookSession): Promise<void> {
+    // One at a time per session: a check that answers at once must not have its step shown,
+    // then painted over by the "running…" view of the click that asked for it.
+    const previous = this.showing.get(sessionId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.showNow(sessionId, runbook, before, after));
+    this.showing.set(sessionId, next);
+    void next.finally(() => this.showing.get(sessionId) === next && this.showing.delete(sessionId)).catch(() => undefined);
+    return next;
+  }
+
+  private readonly showing = new Map<string, Promise<void>>();
+
+  private async showNow(sessionId: string, runbook: Runbook, before: RunbookSession, after: RunbookSession): Promise<void> {
     const place = await this.placeOf(sessionId);
     const chat = this.chat(place.platform);
     const view = this.view(runbook, after, sessionId);
