@@ -6,6 +6,7 @@
 // operator's own machine: always admin.
 import type { ChatCommand } from './commands.js';
 import type { ChatPlatform } from './messages.js';
+import { isAdhocUrl } from '../probes/target-url.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
@@ -32,7 +33,7 @@ export function roleFor(command: ChatCommand): Role {
 
 /** Every button acts (re-check, runbook steps, acknowledge, mute); a re-check of a URL is ad hoc. */
 export function roleForButton(target?: string): Role {
-  return target !== undefined && /^[a-z]+:\/\//i.test(target) ? 'admin' : 'operator';
+  return target !== undefined && isAdhocUrl(target) ? 'admin' : 'operator';
 }
 
 export class AccessPolicy {

@@ -3,7 +3,7 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import type { TargetsFile } from '../config/targets-file.js';
 import { explainCommand } from '../cli/explain-command.js';
-import { displayUrl, parseTargetUrl } from '../probes/target-url.js';
+import { displayUrl, isAdhocUrl, parseTargetUrl } from '../probes/target-url.js';
 import { AdhocPolicy } from '../config/adhoc-policy.js';
 import { HELP_COMMANDS } from './messages.js';
 
@@ -50,6 +50,11 @@ export class ChatCommandAnswers {
     const allowed = this.allowedIn(channel);
     if (allowed && !allowed.includes(target)) return `this channel may not check '${target}' (allowed here: ${allowed.join(', ') || 'none'})`;
     return undefined;
+  }
+
+  /** A check subject, target name or ad-hoc URL: a one-line refusal, or undefined to go ahead. */
+  refuseSubject(subject: string, channel?: string): string | undefined {
+    return isAdhocUrl(subject) ? this.refuseAdhoc(subject) : this.refuseTarget(subject, channel);
   }
 
   /** For an ad-hoc URL (the person is an admin): a one-line refusal, or undefined to go ahead. */

@@ -14,7 +14,6 @@ import type { StatusAnswers } from '../status-answer.js';
 import { CONSOLE_CHANNEL } from '../alert-poster.js';
 import { StaleActionError } from '../../runbooks/runbook-session.js';
 import { QueueUnavailableError } from '../../queue/check-queue.js';
-import { isAdhocUrl } from '../../probes/target-url.js';
 
 /** Plain words in the conversation: what a person typed, or a short answer of the bot's. */
 export interface ConsoleText {
@@ -112,8 +111,8 @@ export class ConsoleChat implements ChatAdapter {
     this.add({ kind: 'text', text: `/ftp ${text}`.slice(0, 500), from: 'person' });
     const parsed = parseCommand(text);
     const say = (words: string, isPrivate = true) => void this.add({ kind: 'text', text: words, from: 'bot', private: isPrivate });
-    const adhoc = parsed.kind === 'check' && parsed.adhoc;
-    const refusal = adhoc ? this.deps.answers.refuseAdhoc(parsed.target) : 'target' in parsed && parsed.target ? this.refuse(parsed.target) : undefined;
+    // The console is the operator's own, on this machine: every configured target is allowed.
+    const refusal = 'target' in parsed && parsed.target ? this.deps.answers.refuseSubject(parsed.target) : undefined;
     if (refusal) return say(refusal);
     switch (parsed.kind) {
       case 'help':
@@ -148,7 +147,7 @@ export class ConsoleChat implements ChatAdapter {
     const say = (words: string) => void this.add({ kind: 'text', text: words, from: 'bot', private: true }, thread);
     switch (action.kind) {
       case 'recheck': {
-        const refusal = isAdhocUrl(action.target) ? this.deps.answers.refuseAdhoc(action.target) : this.refuse(action.target);
+        const refusal = this.deps.answers.refuseSubject(action.target);
         if (refusal) return say(refusal);
         return this.startCheck(action.target, thread);
       }
@@ -171,11 +170,6 @@ export class ConsoleChat implements ChatAdapter {
   }
 
   // ------------------------------------------------------------------ inside
-
-  /** The console is the operator's own, on this machine: every configured target is allowed. */
-  private refuse(target: string): string | undefined {
-    return this.deps.answers.refuseTarget(target);
-  }
 
   private async startCheck(target: string, threadId: string | undefined): Promise<void> {
     const id = this.add(progressMessage(target, this.deps.answers.urlOf(target), []), threadId);

@@ -170,8 +170,7 @@ export class DiscordBot implements ChatAdapter {
     const privately = (content: string) => interaction.reply({ content: clipContent(content), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     const denied = await this.admit(interaction, parsed.kind, roleFor(parsed));
     if (denied) return void (await privately(denied));
-    const adhoc = parsed.kind === 'check' && parsed.adhoc;
-    const refusal = adhoc ? this.deps.answers.refuseAdhoc(parsed.target) : 'target' in parsed && parsed.target ? this.deps.answers.refuseTarget(parsed.target, access) : undefined;
+    const refusal = 'target' in parsed && parsed.target ? this.deps.answers.refuseSubject(parsed.target, access) : undefined;
     if (refusal) return void (await privately(refusal));
     switch (parsed.kind) {
       case 'help':
@@ -233,7 +232,7 @@ export class DiscordBot implements ChatAdapter {
     }
     if (id.startsWith(`${CUSTOM_IDS.recheck}:`)) {
       const target = id.slice(CUSTOM_IDS.recheck.length + 1);
-      const refusal = /^[a-z]+:\/\//i.test(target) ? this.deps.answers.refuseAdhoc(target) : this.deps.answers.refuseTarget(target, access);
+      const refusal = this.deps.answers.refuseSubject(target, access);
       if (refusal) return void (await tell(refusal));
       const progress = renderDiscord(progressMessage(target, this.deps.answers.urlOf(target), [])).payload;
       const messageId = await this.send(interaction.channelId, progress);

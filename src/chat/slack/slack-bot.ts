@@ -86,7 +86,7 @@ export class SlackBot implements ChatAdapter {
       const { target } = JSON.parse(action.value ?? '{}') as { target?: string };
       const channel = body.channel?.id;
       if (!target || !channel) return;
-      const refusal = (await this.admit(body.user.id, 'recheck', roleForButton(target))) ?? (/^[a-z]+:\/\//i.test(target) ? this.deps.answers.refuseAdhoc(target) : this.deps.answers.refuseTarget(target, channel));
+      const refusal = (await this.admit(body.user.id, 'recheck', roleForButton(target))) ?? this.deps.answers.refuseSubject(target, channel);
       if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: refusal } as never).catch(() => undefined));
       await this.startCheck(channel, target, body.message?.ts);
     });
@@ -280,7 +280,7 @@ export class SlackBot implements ChatAdapter {
       await ack({ response_type: 'ephemeral', text, ...(rendering ? { blocks: rendering.blocks } : {}) } as never);
       return;
     }
-    const refusal = parsed.adhoc ? this.deps.answers.refuseAdhoc(parsed.target) : this.deps.answers.refuseTarget(parsed.target, command.channel_id);
+    const refusal = this.deps.answers.refuseSubject(parsed.target, command.channel_id);
     if (refusal) {
       await ack({ response_type: 'ephemeral', text: refusal } as never);
       return;
