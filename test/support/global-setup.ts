@@ -2,16 +2,18 @@
 // `testbed.sh install` (idempotent; fast once done), then `start`; `stop` in teardown.
 // A daemon that does not come up fails the run with its log tail; nothing is skipped.
 //
-// Concurrent runs in one checkout would stop each other's daemons, so a run holds
-// .testbed/run.lock (its PID) from set-up to teardown; a second run waits for it.
+// The daemons' ports are fixed, so two runs on one machine (two checkouts, or one checkout
+// twice) would stop each other's daemons: a run holds a machine-wide lock file (its PID) from
+// set-up to teardown, and a second run waits for it.
 // FTPOPS_KEEP_TESTBED=1 leaves the daemons running after the run (for poking at them).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TESTBED_DIR } from './testbed.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/testbed.sh', import.meta.url));
-const LOCK = `${TESTBED_DIR}/run.lock`;
+const LOCK = process.env.FTPOPS_TESTBED_LOCK ?? `${tmpdir()}/ftpops-testbed.lock`;
 const LOCK_WAIT_MS = 15 * 60_000;
 
 function testbed(command: 'install' | 'start' | 'stop'): void {
