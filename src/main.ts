@@ -20,7 +20,7 @@ import { StatusAnswers } from './chat/status-answer.js';
 import { CheckResults } from './alerts/check-results.js';
 import { IncidentStore } from './alerts/incidents.js';
 import { alertSettingsFor } from './alerts/alert-settings.js';
-import { parseDuration } from './config/duration.js';
+import { parseInterval } from './config/duration.js';
 import { LogAlerts } from './ingest/log-alerts.js';
 import { FileTail } from './ingest/file-tail.js';
 import { isAbsolute, resolve } from 'node:path';
@@ -32,7 +32,7 @@ import { RunbookConductor } from './chat/runbook-conductor.js';
 import { DiscordBot, discordSettings } from './chat/discord/discord-bot.js';
 import type { ChatAdapter } from './chat/chat-adapter.js';
 import type { ChatPlatform } from './chat/messages.js';
-import { type HttpRoute, startLocalHttp } from './chat/local-http.js';
+import { type HttpRoute, startHttpServer } from './http/http-server.js';
 import { ConsoleChat } from './chat/console/console-chat.js';
 import { ChatGate } from './chat/chat-gate.js';
 import { consoleRoutes, type DemoSwitches } from './chat/console/console-routes.js';
@@ -127,21 +127,19 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
   // Server logs: POST /ingest/<target> on the bot's port, evaluated every few seconds.
   const logsRedis = createRedis(redis.url, 'blocking');
   const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)), positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
-  const ingest = (req: Parameters<typeof handleIngest>[0], res: Parameters<typeof handleIngest>[1]) => void handleIngest(req, res, { targets: () => config.targets, env, logs });
-  if (slack) adapters.slack = new SlackBot(slack, { coordinator, answers, gate, routes: [{ path: '/ingest/:target', method: 'POST', handler: ingest }] });
+  const ingest: HttpRoute['handler'] = (req, res) => handleIngest(req, res, { targets: () => config.targets, env, logs });
+  const slackBot = slack ? new SlackBot(slack, { coordinator, answers, gate }) : undefined;
+  if (slackBot) adapters.slack = slackBot;
   if (discord) adapters.discord = new DiscordBot(discord, { coordinator, answers, gate, runbookChoices: () => [...library.runbooks.keys(), ...knowledge.codes(), ...ALERT_CLASSES] });
   const consoleChat = options.console ? new ConsoleChat(`web console on http://${hostPort(options.console.host, options.console.port)}`, { coordinator, answers }) : undefined;
   if (consoleChat) adapters.console = consoleChat;
   coordinator.start();
   const running = Object.values(adapters);
   for (const adapter of running) await adapter.start();
-  // Without Slack's HTTP receiver, ingestion (and the console) get a small server of their own.
-  const httpRoutes: HttpRoute[] = [{ method: 'POST', prefix: '/ingest/', handler: ingest }];
+  // The bot's own HTTP server: Slack's events (over HTTP), log ingestion, the console.
+  const httpRoutes: HttpRoute[] = [...(slackBot?.routes ?? []), { method: 'POST', prefix: '/ingest/', handler: ingest }];
   if (consoleChat && options.console) httpRoutes.push(...consoleRoutes(consoleChat, { hosts: consoleHosts(options.console), ...(options.console.demo ? { demo: options.console.demo } : {}) }));
-  const http =
-    slack && !slack.appToken && !options.console
-      ? undefined
-      : await startLocalHttp(options.console?.port ?? Number(env.PORT ?? 3000), options.console?.host ?? env.FTPOPS_HTTP_HOST ?? '0.0.0.0', httpRoutes);
+  const http = await startHttpServer({ port: options.console?.port ?? Number(env.PORT ?? 3000), host: options.console?.host ?? env.FTPOPS_HTTP_HOST ?? '0.0.0.0', routes: httpRoutes });
   const alertsRedis = createRedis(redis.url, 'blocking');
   const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, adapters);
   const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
@@ -179,7 +177,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
       // Answers already on their way finish first (or go back to Redis for the next bot).
       await coordinator.stop();
       for (const adapter of running) await adapter.stop().catch(() => undefined);
-      await new Promise<void>((done) => (http ? http.close(() => done()) : done()));
+      await http.stop();
       poster.stop();
       conductor.stop();
       logs.stop();
@@ -196,7 +194,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
 function scheduleIntervals(config: TargetsFile): Map<string, number> {
   const intervals = new Map<string, number>();
   for (const target of config.targets.values()) {
-    if (target.interval !== undefined) intervals.set(target.name, parseDuration(target.interval, `target ${target.name}: interval`));
+    if (target.interval !== undefined) intervals.set(target.name, parseInterval(target.interval, `target ${target.name}: interval`));
   }
   return intervals;
 }

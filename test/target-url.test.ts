@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { displayUrl, parseTargetUrl } from '../src/probes/target-url.js';
-import { parseDuration } from '../src/config/duration.js';
+import { parseDuration, parseInterval } from '../src/config/duration.js';
 
 describe('parseTargetUrl', () => {
   it.each([
@@ -48,5 +48,16 @@ describe('parseDuration', () => {
     expect(() => parseDuration('0s', 't')).toThrow(/out of range/);
     expect(() => parseDuration('99999m', 't')).toThrow(/out of range/);
     expect(() => parseDuration('soon', 't')).toThrow(/not a duration/);
+    expect(() => parseDuration('1h', 't')).toThrow(/not a duration/);
+  });
+});
+
+describe('parseInterval', () => {
+  it('takes hours, up to a day, for scheduled checks', () => {
+    expect(parseInterval('1h', 'interval')).toBe(3_600_000);
+    expect(parseInterval('30s', 'interval')).toBe(30_000);
+    expect(parseInterval('24h', 'interval')).toBe(86_400_000);
+    expect(() => parseInterval('25h', 'interval')).toThrow(/out of range \(between 1 s and 24 hours\)/);
+    expect(() => parseInterval('0.5s', 'interval')).toThrow(/out of range/);
   });
 });

@@ -6,7 +6,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlN
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { AdhocPolicy } from './adhoc-policy.js';
-import { parseDuration } from './duration.js';
+import { parseDuration, parseInterval } from './duration.js';
 import { parseTargetUrl } from '../probes/target-url.js';
 import { STAGE_NAMES } from '../probes/probe.js';
 
@@ -160,7 +160,7 @@ export function parseTargetsYaml(text: string, path: string): TargetsFile {
       throw new ConfigError(`${where('url')}: ${(err as Error).message}`);
     }
     if (target.timeout !== undefined) wrap(where('timeout'), () => parseDuration(target.timeout!, 'timeout'));
-    if (target.interval !== undefined) wrap(where('interval'), () => parseDuration(target.interval!, 'interval'));
+    if (target.interval !== undefined) wrap(where('interval'), () => parseInterval(target.interval!, 'interval'));
     for (const [stage, value] of Object.entries(target.stageTimeouts ?? {})) {
       wrap(where(`stageTimeouts.${stage}`), () => parseDuration(value as string | number, stage));
     }

@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TargetConfig } from '../config/targets-file.js';
 import type { LogAlerts } from './log-alerts.js';
+import { answerJson, pathOf } from '../http/http-server.js';
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const LINE_FIELDS = ['message', 'msg', 'log', 'MESSAGE'];
@@ -15,28 +16,29 @@ export interface IngestDeps {
   logs: LogAlerts;
 }
 
-export async function handleIngest(req: IncomingMessage & { params?: Record<string, string> }, res: ServerResponse, deps: IngestDeps): Promise<void> {
-  const answer = (status: number, body: object) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
-  const name = req.params?.target ?? decodeURIComponent((req.url ?? '').split('?')[0]!.replace(/^\/ingest\//, ''));
-  const target = deps.targets().get(name);
+export async function handleIngest(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<void> {
+  const answer = (status: number, body: object) => answerJson(res, status, body);
+  const name = targetName(pathOf(req));
+  const target = name === undefined ? undefined : deps.targets().get(name);
   const expected = target?.ingest?.tokenEnv ? deps.env[target.ingest.tokenEnv] : undefined;
   // One answer for unknown targets, targets without ingest and wrong tokens: no target probing.
   if (!target?.ingest || !expected || !bearerMatches(req.headers.authorization, expected)) {
     answer(401, { error: 'unknown target or wrong token' });
     return;
   }
-  let body: string;
-  try {
-    body = await readBody(req);
-  } catch (err) {
-    answer(413, { error: (err as Error).message });
-    return;
-  }
-  const result = await deps.logs.ingest(name, linesOf(body), target.ingest.daemon);
+  const body = await readBody(req);
+  if (body === undefined) return tooLarge(req, res);
+  const result = await deps.logs.ingest(target.name, linesOf(body), target.ingest.daemon);
   answer(202, result);
+}
+
+/** "/ingest/<target>" → the target's name; undefined for a malformed %-escape. */
+function targetName(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path.replace(/^\/ingest\//, ''));
+  } catch {
+    return undefined;
+  }
 }
 
 export function linesOf(body: string): string[] {
@@ -58,18 +60,30 @@ function bearerMatches(header: string | undefined, expected: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text; undefined as soon as it grows past the limit (the rest is left unread). */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`body over ${MAX_BODY_BYTES / 1024 / 1024} MiB`));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.off('data', onData);
+      resolve(undefined);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * 413, then close. The client may still be sending: closing with its bytes unread would make the
+ * kernel reset the connection and the client would lose the answer. So the rest is read and
+ * dropped until the client is done (the server's request timeout bounds how long), then the
+ * connection closes.
+ */
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  answerJson(res, 413, { error: `body over ${MAX_BODY_BYTES / 1024 / 1024} MiB` }, { connection: 'close' });
+  req.resume();
 }

@@ -64,6 +64,17 @@ export class ConsoleChat implements ChatAdapter {
 
   async stop(): Promise<void> {
     this.listeners.clear();
+    // Open event streams end now, so the HTTP server can stop without waiting for them.
+    for (const close of this.closers) close();
+    this.closers.clear();
+  }
+
+  private readonly closers = new Set<() => void>();
+
+  /** Called when the console stops (an event stream ends then); returns the unsubscribe. */
+  onStop(close: () => void): () => void {
+    this.closers.add(close);
+    return () => this.closers.delete(close);
   }
 
   /** Everything so far, oldest first, for a page that just opened. */

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpRoute } from '../local-http.js';
+import type { HttpRoute } from '../../http/http-server.js';
 import type { ChatAction } from '../messages.js';
 import type { ConsoleChat } from './console-chat.js';
 
@@ -109,9 +109,11 @@ async function events(chat: ConsoleChat, req: IncomingMessage, res: ServerRespon
   const unsubscribe = chat.subscribe(send);
   // A comment line now and then keeps proxies from closing an idle stream.
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  const unStop = chat.onStop(() => res.end());
   req.on('close', () => {
     clearInterval(keepAlive);
     unsubscribe();
+    unStop();
   });
 }
 

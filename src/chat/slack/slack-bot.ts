@@ -1,10 +1,10 @@
 // The Slack front end: Bolt over HTTP (signing secret) or Socket Mode (app token), the /ftp
 // command and the summary's buttons. The only place that imports @slack/*.
 import bolt from '@slack/bolt';
-import type { App as BoltApp, SlashCommand, BlockButtonAction, CustomRoute } from '@slack/bolt';
+import type { App as BoltApp, SlashCommand, BlockButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRoute } from '../../http/http-server.js';
 import { parseCommand } from '../commands.js';
 import type { CheckCoordinator } from '../check-coordinator.js';
 import type { AlertActions, ChatAdapter } from '../chat-adapter.js';
@@ -19,7 +19,7 @@ import { StaleActionError } from '../../runbooks/runbook-session.js';
 import type { ChatGate } from '../chat-gate.js';
 import { type Role, roleFor, roleForButton } from '../access.js';
 
-const { App, LogLevel } = bolt;
+const { App, HTTPReceiver, LogLevel } = bolt;
 
 export interface SlackSettings {
   botToken: string;
@@ -44,12 +44,12 @@ export interface SlackBotDeps {
   coordinator: CheckCoordinator;
   answers: ChatCommandAnswers;
   gate: ChatGate;
-  /** Extra HTTP routes served on the same port (e.g. log ingestion). */
-  routes?: Array<{ path: string; method: string; handler: (req: IncomingMessage & { params?: Record<string, string> }, res: ServerResponse) => void }>;
 }
 
 export class SlackBot implements ChatAdapter {
   readonly app: BoltApp;
+  /** Over HTTP: Slack's events endpoint, served by the bot's own HTTP server (src/http). */
+  readonly routes: HttpRoute[] = [];
   private readonly client: WebClient;
   private alerts: AlertActions | undefined;
   private status: StatusAnswers | undefined;
@@ -60,6 +60,10 @@ export class SlackBot implements ChatAdapter {
     if (!socketMode && !settings.signingSecret) {
       throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');
     }
+    // Over HTTP, Bolt's receiver only verifies and parses; the bot's own server (with its
+    // timeouts, connection cap and error handling) carries the requests to it.
+    const receiver = socketMode ? undefined : new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', logLevel: LogLevel.WARN });
+    if (receiver) this.routes.push({ method: 'POST', prefix: '/slack/events', handler: receiver.requestListener });
     this.app = new App({
       token: settings.botToken,
       // Socket Mode: the socket client gets clientOptions of its own (only the API URL), so it keeps
@@ -68,10 +72,7 @@ export class SlackBot implements ChatAdapter {
       // (slackapi/node-slack-sdk#2656).
       ...(socketMode
         ? { socketMode: true, appToken: settings.appToken, installerOptions: { clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}) } } }
-        : { signingSecret: settings.signingSecret, port: settings.port }),
-      // Our handlers read only req.params, which Bolt's ParamsIncomingMessage provides.
-      // In Socket Mode there is no HTTP receiver: main.ts serves these routes itself.
-      ...(deps.routes?.length && !socketMode ? { customRoutes: deps.routes as unknown as CustomRoute[] } : {}),
+        : { receiver }),
       clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), retryConfig: { retries: 5, factor: 1.5, minTimeout: 200, maxTimeout: 5_000 } },
       // Bolt checks the token once at start-up (auth.test) and caches the bot's identity; without
       // that it would call auth.test before acknowledging every single command.
@@ -180,11 +181,11 @@ export class SlackBot implements ChatAdapter {
   }
 
   async start(): Promise<void> {
-    await this.app.start(this.settings.port);
+    if (this.settings.appToken) await this.app.start();
   }
 
   async stop(): Promise<void> {
-    await this.app.stop();
+    if (this.settings.appToken) await this.app.stop();
   }
 
   /** DeliveryChannel: replace the progress message with newer progress or the final answer. */
