@@ -36,6 +36,8 @@ import { type HttpRoute, startHttpServer } from './http/http-server.js';
 import { ConsoleChat } from './chat/console/console-chat.js';
 import { ChatGate } from './chat/chat-gate.js';
 import { consoleRoutes, type DemoSwitches } from './chat/console/console-routes.js';
+import { ConsoleAuth } from './chat/console/console-auth.js';
+import { hostname } from 'node:os';
 import { ensureRedis } from './queue/local-redis.js';
 import { startDemoServers } from './demo/demo-servers.js';
 import { ALERT_CLASSES, type AlertClass, RUNBOOK_OF_CLASS } from './alerts/alert-classes.js';
@@ -44,6 +46,8 @@ export interface Running {
   /** Finish in-flight work, then let go of every connection. */
   stop(): Promise<void>;
   describe: string;
+  /** Where a person opens the web console, when this process serves one (with its login link). */
+  consoleUrl?: string;
 }
 
 function loadConfig(env: NodeJS.ProcessEnv): TargetsFile {
@@ -138,7 +142,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
   for (const adapter of running) await adapter.start();
   // The bot's own HTTP server: Slack's events (over HTTP), log ingestion, the console.
   const httpRoutes: HttpRoute[] = [...(slackBot?.routes ?? []), { method: 'POST', prefix: '/ingest/', handler: ingest }];
-  if (consoleChat && options.console) httpRoutes.push(...consoleRoutes(consoleChat, { hosts: consoleHosts(options.console), ...(options.console.demo ? { demo: options.console.demo } : {}) }));
+  const consoleAuth = options.console ? new ConsoleAuth({ host: options.console.host, port: options.console.port, env }) : undefined;
+  if (consoleChat && consoleAuth) httpRoutes.push(...consoleRoutes(consoleChat, { auth: consoleAuth, ...(options.console?.demo ? { demo: options.console.demo } : {}) }));
   const http = await startHttpServer({ port: options.console?.port ?? Number(env.PORT ?? 3000), host: options.console?.host ?? env.FTPOPS_HTTP_HOST ?? '0.0.0.0', routes: httpRoutes });
   const alertsRedis = createRedis(redis.url, 'blocking');
   const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, adapters);
@@ -173,6 +178,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
   await queue.syncSchedules(scheduleIntervals(config)).catch(() => undefined);
   return {
     describe: `bot (${running.map((a) => a.describe).join(', ')})`,
+    ...(options.console && consoleAuth ? { consoleUrl: consoleUrlOf(options.console, consoleAuth) } : {}),
     stop: async () => {
       // Answers already on their way finish first (or go back to Redis for the next bot).
       await coordinator.stop();
@@ -203,10 +209,12 @@ function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** The Host headers the console answers to (anything else could be DNS rebinding). */
-function consoleHosts(c: ConsoleOptions): string[] {
-  const names = c.host === '127.0.0.1' || c.host === 'localhost' ? ['127.0.0.1', 'localhost'] : c.host === '::1' ? ['[::1]', 'localhost'] : [c.host];
-  return names.map((n) => `${n}:${c.port}`.toLowerCase());
+/** The console's address for people: its login link (with a made-up token, shown this once). */
+function consoleUrlOf(c: ConsoleOptions, auth: ConsoleAuth): string {
+  const wildcard = c.host === '0.0.0.0' || c.host === '::';
+  const base = `http://${hostPort(wildcard ? hostname() : c.host, c.port)}`;
+  if (!auth.required) return base;
+  return auth.generated ? `${base}/login?token=${auth.token} (a token made up at start: set FTPOPS_CONSOLE_TOKEN to choose it)` : `${base}/login (log in with FTPOPS_CONSOLE_TOKEN)`;
 }
 
 /**
@@ -232,7 +240,7 @@ export async function startLocal(env: NodeJS.ProcessEnv, options: { host: string
     const bot = await startBot(localEnv, { config, console: { host: options.host, port: options.port, ...(demo ? { demo: demo.faults } : {}) } });
     stops.unshift(bot.stop);
     const what = [`${bot.describe}`, `${config.targets.size} targets${demo ? ` (demo servers: ${demo.targets.map((t) => t.name).join(', ')})` : ''}`, redis.describe];
-    return { describe: what.join('; '), stop: async () => void (await runAll(stops)) };
+    return { describe: what.join('; '), ...(bot.consoleUrl ? { consoleUrl: bot.consoleUrl } : {}), stop: async () => void (await runAll(stops)) };
   } catch (err) {
     await runAll(stops);
     throw err;

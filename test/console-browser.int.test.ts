@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { freePort, RoleProcess, uniquePrefix } from './support/bot-process.js';
 
@@ -104,5 +105,27 @@ describe('the web console in Chromium', () => {
     expect(otherOrigin.status).toBe(403);
     expect(await getWithHost(`${url}/api/demo`, `evil.example:${port}`)).toBe(421);
     expect(await getWithHost(`${url}/api/demo`, `127.0.0.1:${port}`)).toBe(200);
+  });
+
+  it('cannot be framed by another page (a click in a hidden frame would run a command)', async () => {
+    // Another origin: a page of its own on another port that frames the console.
+    const framer = createServer((_req, res) => res.end(`<!doctype html><iframe id="victim" src="${url}/" width="800" height="600"></iframe>`));
+    await new Promise<void>((r) => framer.listen(0, '127.0.0.1', () => r()));
+    const other = await browser.newPage();
+    try {
+      let consoleRequested = false;
+      other.on('response', (r) => void (r.url().startsWith(url) && (consoleRequested = true)));
+      await other.goto(`http://127.0.0.1:${(framer.address() as AddressInfo).port}/`);
+      await other.waitForTimeout(1_000);
+      expect(consoleRequested).toBe(true);
+      // Chromium refuses to render it: the frame holds its error page, not the console.
+      const frame = other.frames().find((f) => f !== other.mainFrame());
+      expect(frame).toBeDefined();
+      expect(await frame!.locator('#app').count()).toBe(0);
+      expect(await frame!.locator('[data-testid="command"]').count()).toBe(0);
+    } finally {
+      await other.close();
+      framer.close();
+    }
   });
 });

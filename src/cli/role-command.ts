@@ -17,7 +17,7 @@ export async function runRole(role: Role, io: CliIo, flags: LocalFlags = {}): Pr
   const running: Running =
     role === 'bot' ? await startBot(io.env) : role === 'worker' ? await startWorker(io.env) : role === 'all' ? await startAll(io.env, local) : await startLocal(io.env, { ...local, demo: true });
   io.err(`ftpops: ${running.describe} running`);
-  if (running.describe.includes('web console')) io.err(`ftpops: open http://${local.host.includes(':') ? `[${local.host}]` : local.host}:${local.port} and type /ftp help`);
+  if (running.consoleUrl) io.err(`ftpops: open ${running.consoleUrl} and type /ftp help`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

@@ -4,15 +4,20 @@
 //
 // The console can run checks, so it refuses requests a web page elsewhere could forge: the Host
 // header must name this server (no DNS rebinding), and POSTs must be JSON from the same origin
-// (a cross-site form cannot send application/json without a preflight we never answer).
+// (a cross-site form cannot send application/json without a preflight we never answer). Off
+// loopback it asks for a login first (console-auth.ts). No other page may frame it (a click in
+// a hidden frame would run a command), and it runs only its own scripts.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpRoute } from '../../http/http-server.js';
+import { answerJson, type HttpRoute, pathOf } from '../../http/http-server.js';
 import type { ChatAction } from '../messages.js';
 import type { ConsoleChat } from './console-chat.js';
+import type { ConsoleAuth } from './console-auth.js';
 
 /** What the console needs from the demo servers: their faults, to list and switch. */
 export interface DemoSwitches {
@@ -31,21 +36,56 @@ const VENDOR: Record<string, () => string> = {
   'hooks.mjs': () => join(distOf('preact/hooks'), 'hooks.module.js'),
   'htm.mjs': () => join(distOf('htm'), 'htm.module.js'),
 };
-const STATIC: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/render.js': 'render.js', '/style.css': 'style.css' };
+const STATIC: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/render.js': 'render.js', '/style.css': 'style.css', '/login': 'login.html', '/login.js': 'login.js' };
+/** What needs no session: the login page and what it loads. */
+const OPEN = new Set(['/login', '/login.js', '/style.css', '/api/login']);
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const MAX_BODY = 64 * 1024;
 
-export function consoleRoutes(chat: ConsoleChat, options: { hosts: string[]; demo?: DemoSwitches }): HttpRoute[] {
-  const guard = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
-    if (!options.hosts.includes((req.headers.host ?? '').toLowerCase())) return json(res, 421, { error: 'this console answers only on its own address' });
+export function consoleRoutes(chat: ConsoleChat, options: { auth: ConsoleAuth; demo?: DemoSwitches }): HttpRoute[] {
+  const { auth } = options;
+  const headers = securityHeaders();
+  const guard = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => async (req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (!auth.hosts.includes((req.headers.host ?? '').toLowerCase())) return json(res, 421, { error: 'this console answers only on its own address' });
     if (req.method === 'POST') {
       const type = req.headers['content-type'] ?? '';
       const origin = req.headers.origin;
-      if (!type.startsWith('application/json') || (origin && !options.hosts.some((h) => origin === `http://${h}`))) return json(res, 403, { error: 'JSON from this console only' });
+      const ours = (o: string) => auth.hosts.some((h) => o === `http://${h}` || o === `https://${h}`);
+      if (!type.startsWith('application/json') || (origin && !ours(origin))) return json(res, 403, { error: 'JSON from this console only' });
     }
-    handler(req, res).catch((err: Error) => json(res, 500, { error: err.message.split('\n')[0] }));
+    const path = pathOf(req);
+    if (!OPEN.has(path) && !auth.admits(req)) {
+      if (req.method === 'GET' && path === '/') return redirect(res, '/login');
+      return json(res, 401, { error: 'log in first: open /login' });
+    }
+    await handler(req, res);
   };
   return [
+    {
+      method: 'POST',
+      prefix: '/api/login',
+      handler: guard(async (req, res) => {
+        const { token } = (await readJson(req)) as { token?: unknown };
+        const cookie = auth.login(token);
+        if (!cookie) return json(res, 401, { error: auth.required ? 'wrong token' : 'this console needs no login' });
+        json(res, 200, { ok: true }, { 'set-cookie': cookie });
+      }),
+    },
+    {
+      method: 'GET',
+      prefix: '/login',
+      handler: guard(async (req, res) => {
+        if (!auth.required) return redirect(res, '/');
+        // The link printed at start: /login?token=… logs in and drops the token from the address bar.
+        const token = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('token');
+        const cookie = token ? auth.login(token) : undefined;
+        if (cookie) return redirect(res, '/', { 'set-cookie': cookie });
+        const name = STATIC[pathOf(req)];
+        if (!name) return json(res, 404, { error: 'not found' });
+        await sendFile(res, join(STATIC_DIR, name), name.split('.').pop()!);
+      }),
+    },
     { method: 'GET', prefix: '/api/events', handler: guard(async (req, res) => events(chat, req, res)) },
     { method: 'GET', prefix: '/api/demo', handler: guard(async (_req, res) => json(res, 200, { faults: options.demo?.list() ?? [] })) },
     {
@@ -123,11 +163,38 @@ async function sendFile(res: ServerResponse, path: string, ext: string): Promise
   res.end(body);
 }
 
-function json(res: ServerResponse, status: number, body: object): void {
-  // A command answers 202 before it runs; a later failure has no response left to use.
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+function json(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  answerJson(res, status, body, headers);
+}
+
+function redirect(res: ServerResponse, to: string, headers: Record<string, string> = {}): void {
+  res.writeHead(303, { location: to, 'cache-control': 'no-store', ...headers });
+  res.end();
+}
+
+/**
+ * No framing anywhere (X-Frame-Options for old browsers, frame-ancestors for the rest); scripts
+ * only from this server, plus the page's one inline import map, allowed by its hash.
+ */
+function securityHeaders(): Record<string, string> {
+  const page = readFileSync(join(STATIC_DIR, 'index.html'), 'utf8');
+  const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
+  const hash = createHash('sha256').update(importMap).digest('base64');
+  return {
+    'x-frame-options': 'DENY',
+    'content-security-policy': [
+      "default-src 'none'",
+      `script-src 'self' 'sha256-${hash}'`,
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+  };
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
