@@ -19,6 +19,8 @@ function expectOneLine(stderr: string) {
   expect(stderr).not.toMatch(/node:internal|\.js:\d+/);
 }
 
+const ALIAS_BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [*${'abcdefgh'[i]}, *${'abcdefgh'[i]}, *${'abcdefgh'[i]}, *${'abcdefgh'[i]}, *${'abcdefgh'[i]}, *${'abcdefgh'[i]}, *${'abcdefgh'[i]}, *${'abcdefgh'[i]}, *${'abcdefgh'[i]}]`), 'targets: {}', ''].join('\n');
+
 describe.concurrent('bad input', () => {
   it.each([
     [['check', 'ftp//nohost'], /unknown target|not a URL/],
@@ -45,6 +47,8 @@ describe.concurrent('bad input', () => {
     ['bad.yaml', 'targets:\n  a: [\n', /bad\.yaml:\d+: invalid YAML/],
     ['inline.yaml', 'targets:\n  a:\n    url: ftp://h\n    password: canary-inline-pw\n', /inline\.yaml:4: targets\.a\.password: inline secrets are refused/],
     ['binary.yaml', Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80]), /binary\.yaml/],
+    // "Billion laughs": anchors that expand anchors. The yaml library stops it; we say so.
+    ['bomb.yaml', ALIAS_BOMB, /^ftpops: .*bomb\.yaml: invalid YAML: .*alias/i],
   ])('targets file %s', async (name, text, message) => {
     const result = await runBin(['check', 'a'], { env: { FTPOPS_CONFIG: file(name, text) } });
     expect(result.code).toBe(2);

@@ -127,6 +127,18 @@ export function loadTargetsFile(path: string, required: boolean): TargetsFile {
   return parseTargetsYaml(text, path);
 }
 
+/**
+ * The document as plain data. The yaml library stops an alias bomb ("billion laughs": anchors
+ * expanding anchors) with a ReferenceError; that is a bad file, said as one.
+ */
+function toPlainData(doc: ReturnType<typeof parseDocument>, path: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    throw new ConfigError(`${path}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
 export function parseTargetsYaml(text: string, path: string): TargetsFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -135,7 +147,7 @@ export function parseTargetsYaml(text: string, path: string): TargetsFile {
     const line = lineCounter.linePos(yamlError.pos[0]).line;
     throw new ConfigError(`${path}${line ? `:${line}` : ''}: invalid YAML: ${yamlError.message.split('\n')[0]}`);
   }
-  const raw = doc.toJS() ?? {};
+  const raw = toPlainData(doc, path);
   const lineOf = (fieldPath: Array<string | number>) => {
     const node = nodeAt(doc.contents, fieldPath);
     const offset = node?.range?.[0];

@@ -55,7 +55,7 @@ export type RunbookStep = Runbook['steps'][number];
 export function parseRunbook(text: string, file: string): Runbook {
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = parse(text, { maxAliasCount: 100 });
   } catch (err) {
     throw new ConfigError(`${file}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
