@@ -18,15 +18,17 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts again: `prepare` would need tsc, which is a dev dependency.
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --omit=optional: the demo servers' FTP library (ftp-srv) stays out of the image; bot and
+# worker never load it (`ftpops demo` says what it needs). ssh2 and BullMQ run without their
+# optional native helpers (cpu-features, msgpackr-extract).
+RUN npm install --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 # The knowledge base is read at run time from src/knowledge/{data,runbooks} next to dist/.
 COPY src/knowledge/data ./src/knowledge/data
 COPY src/knowledge/runbooks ./src/knowledge/runbooks
-# Read at run time from src/ (like the knowledge files): the web console's page, the demo certificates.
+# Read at run time from src/ (like the knowledge files): the web console's page.
 COPY src/chat/console/static ./src/chat/console/static
-COPY src/demo/certs ./src/demo/certs
 # The official image's unprivileged user (uid 1000). Files stay root-owned: read-only to the app.
 USER node
 # PORT is the Slack HTTP receiver (`bot` and `all`); Socket Mode and `worker` listen on nothing.

@@ -39,7 +39,6 @@ import { consoleRoutes, type DemoSwitches } from './chat/console/console-routes.
 import { ConsoleAuth } from './chat/console/console-auth.js';
 import { hostname } from 'node:os';
 import { ensureRedis } from './queue/local-redis.js';
-import { startDemoServers } from './demo/demo-servers.js';
 import { ALERT_CLASSES, type AlertClass, RUNBOOK_OF_CLASS } from './alerts/alert-classes.js';
 
 export interface Running {
@@ -227,7 +226,7 @@ export async function startLocal(env: NodeJS.ProcessEnv, options: { host: string
   try {
     let localEnv: NodeJS.ProcessEnv = { ...env, REDIS_URL: redis.url };
     const config = loadConfig(localEnv);
-    const demo = options.demo ? await startDemoServers() : undefined;
+    const demo = options.demo ? await (await loadDemoServers()).startDemoServers() : undefined;
     if (demo) {
       stops.unshift(demo.stop);
       localEnv = { ...localEnv, ...demo.passwordEnv };
@@ -243,6 +242,21 @@ export async function startLocal(env: NodeJS.ProcessEnv, options: { host: string
     return { describe: what.join('; '), ...(bot.consoleUrl ? { consoleUrl: bot.consoleUrl } : {}), stop: async () => void (await runAll(stops)) };
   } catch (err) {
     await runAll(stops);
+    throw err;
+  }
+}
+
+/**
+ * The demo servers come with an optional dependency (ftp-srv) that production installs may leave
+ * out (`npm install --omit=optional`, as the Docker image does): loaded only when asked for.
+ */
+async function loadDemoServers(): Promise<typeof import('./demo/demo-servers.js')> {
+  try {
+    return await import('./demo/demo-servers.js');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /ftp-srv/.test((err as Error).message)) {
+      throw new ConfigError('the demo servers need the optional package ftp-srv, left out of this install: run `npm install ftp-srv`, or start with FTPOPS_DEMO=0');
+    }
     throw err;
   }
 }
