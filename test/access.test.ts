@@ -3,9 +3,9 @@
 // metadata addresses denied unless a CIDR names them; and the engine refusing to connect to an
 // address the policy rejects (the DNS-rebinding guard), before any connection is made.
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccessPolicy, roleFor, roleForButton } from '../src/chat/access.js';
+import { AccessPolicy, roleFor, roleForButton } from '../src/bot/access.js';
 import { AdhocPolicy } from '../src/config/adhoc-policy.js';
-import { parseCommand } from '../src/chat/commands.js';
+import { parseCommand } from '../src/bot/commands.js';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { ProbeEngine } from '../src/probes/probe-engine.js';
 import { requestForAdhocUrl } from '../src/config/probe-request.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../src/chat/commands.js';
+import { parseCommand } from '../src/bot/commands.js';
 
 describe('parseCommand', () => {
   it.each([

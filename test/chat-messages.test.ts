@@ -1,7 +1,7 @@
 // The chat-neutral model: what a ProbeReport becomes before any platform renders it.
 import { describe, expect, it } from 'vitest';
 import type { ProbeReport, StageResult } from '../src/probes/probe.js';
-import { errorMessage, helpMessage, HELP_COMMANDS, progressMessage, summaryMessage } from '../src/chat/messages.js';
+import { errorMessage, helpMessage, HELP_COMMANDS, progressMessage, summaryMessage } from '../src/bot/messages.js';
 import { ftpAuthFailed, sftpHealthy } from './support/sample-reports.js';
 
 

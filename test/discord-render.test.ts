@@ -2,7 +2,7 @@
 // reply, 40 causes, 30 warnings), nothing is lost (it follows as plain messages), nothing pings.
 import { describe, expect, it } from 'vitest';
 import { alertMessageSample, runbookStepSample } from './support/chat-samples.js';
-import { errorMessage, helpMessage, progressMessage, summaryMessage } from '../src/chat/messages.js';
+import { errorMessage, helpMessage, progressMessage, summaryMessage } from '../src/bot/messages.js';
 import { DISCORD_LIMITS, type DiscordRendering, renderDiscord, splitText } from '../src/chat/discord/render-embeds.js';
 import { HOSTILE, hostile, huge, sftpHealthy } from './support/sample-reports.js';
 

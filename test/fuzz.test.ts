@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ChatCommand, parseCommand } from '../src/chat/commands.js';
+import { type ChatCommand, parseCommand } from '../src/bot/commands.js';
 import { parseLogLine } from '../src/ingest/parse-line.js';
 import { type LogDaemon, type LogEvent, MAX_LINE_LENGTH } from '../src/ingest/log-event.js';
 import { parseProftpdLine, parseProftpdMessage } from '../src/ingest/parsers/proftpd.js';

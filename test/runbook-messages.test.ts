@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRunbooks, BUILT_IN_RUNBOOKS, RunbookLibrary, type Runbook } from '../src/runbooks/runbook.js';
 import { applyAction, BOT_ACTOR, type RunbookSession, startSession } from '../src/runbooks/runbook-session.js';
-import { closedStepMessage, runbookStepMessage, runbookTimelineMessage, type StepView } from '../src/chat/runbook-messages.js';
+import { closedStepMessage, runbookStepMessage, runbookTimelineMessage, type StepView } from '../src/bot/runbook-messages.js';
 import { renderBlocks, SLACK_LIMITS } from '../src/chat/slack/render-blocks.js';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { ALERT_CLASSES, RUNBOOK_OF_CLASS } from '../src/alerts/alert-classes.js';

@@ -2,7 +2,7 @@
 // to the thread).
 import { describe, expect, it } from 'vitest';
 import type { ProbeReport } from '../src/probes/probe.js';
-import { errorMessage, helpMessage, progressMessage, summaryMessage } from '../src/chat/messages.js';
+import { errorMessage, helpMessage, progressMessage, summaryMessage } from '../src/bot/messages.js';
 import { authFailed, ftpAuthFailed, HOSTILE, hostile, huge, hugeReply, sftpHealthy } from './support/sample-reports.js';
 import { ACTION_IDS, chunkMrkdwn, clip, escapeMrkdwn, renderBlocks, SLACK_LIMITS, type SlackRendering } from '../src/chat/slack/render-blocks.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hourlySeries, targetStatus } from '../src/alerts/target-status.js';
-import { renderStatusChart } from '../src/chat/status-chart.js';
+import { renderStatusChart } from '../src/bot/status-chart.js';
 import type { HistoryEntry } from '../src/alerts/check-results.js';
 
 const NOW = Date.parse('2026-11-22T12:30:00Z');

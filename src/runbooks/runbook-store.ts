@@ -3,7 +3,7 @@
 // twice, make exactly one transition; the other click gets a StaleActionError to answer with.
 import type { Redis } from 'ioredis';
 import type { Runbook } from './runbook.js';
-import type { ChatPlatform } from '../chat/messages.js';
+import type { ChatPlatform } from '../bot/messages.js';
 import { applyAction, type RunbookAction, type RunbookSession, StaleActionError } from './runbook-session.js';
 
 const RETENTION_S = 30 * 24 * 3_600;

@@ -1,5 +1,5 @@
 // Chat messages beyond check summaries, shared by the renderer tests of each platform.
-import type { AlertMessage, RunbookStepMessage } from '../../src/chat/messages.js';
+import type { AlertMessage, RunbookStepMessage } from '../../src/bot/messages.js';
 
 export function alertMessageSample(): AlertMessage {
   return {

@@ -3,15 +3,15 @@
 // through the same coordinator, alert poster and runbook conductor; the page receives the
 // chat-neutral messages themselves (ChatMessage) and renders them.
 import { randomUUID } from 'node:crypto';
-import type { CheckCoordinator } from '../check-coordinator.js';
+import type { CheckCoordinator } from '../../bot/check-coordinator.js';
 import type { AlertActions, ChatAdapter } from '../chat-adapter.js';
-import type { ChatCommandAnswers } from '../command-answers.js';
-import { parseCommand } from '../commands.js';
-import type { Delivery } from '../delivery-book.js';
-import { type ChatAction, type ChatMessage, errorMessage, helpMessage, progressMessage } from '../messages.js';
-import { type RunbookConductor, RunbookRequestError } from '../runbook-conductor.js';
-import type { StatusAnswers } from '../status-answer.js';
-import { CONSOLE_CHANNEL } from '../alert-poster.js';
+import type { ChatCommandAnswers } from '../../bot/scope.js';
+import { parseCommand } from '../../bot/commands.js';
+import type { Delivery } from '../../bot/delivery-book.js';
+import { type ChatAction, type ChatMessage, errorMessage, helpMessage, progressMessage } from '../../bot/messages.js';
+import { type RunbookConductor, RunbookRequestError } from '../../bot/runbook-conductor.js';
+import type { StatusAnswers } from '../../bot/status-answer.js';
+import { CONSOLE_CHANNEL } from '../../bot/alert-poster.js';
 import { StaleActionError } from '../../runbooks/runbook-session.js';
 import { QueueUnavailableError } from '../../queue/check-queue.js';
 

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerJson, type HttpRoute, pathOf } from '../../http/http-server.js';
-import type { ChatAction } from '../messages.js';
+import type { ChatAction } from '../../bot/messages.js';
 import type { ConsoleChat } from './console-chat.js';
 import type { ConsoleAuth } from './console-auth.js';
 

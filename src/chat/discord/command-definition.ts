@@ -1,8 +1,8 @@
 // The /ftp slash command as Discord sees it: one command, a subcommand per verb, the same verbs
 // as Slack's text commands (src/chat/commands.ts). Registered by `ftpops discord register`.
 import { SlashCommandBuilder } from 'discord.js';
-import type { ChatCommand } from '../commands.js';
-import { parseCommand } from '../commands.js';
+import type { ChatCommand } from '../../bot/commands.js';
+import { parseCommand } from '../../bot/commands.js';
 
 export function ftpCommandDefinition(): ReturnType<SlashCommandBuilder['toJSON']> {
   return new SlashCommandBuilder()

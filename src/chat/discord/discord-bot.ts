@@ -9,19 +9,19 @@
 import { Client, Events, GatewayIntentBits, MessageFlags, Routes } from 'discord.js';
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
 import { randomUUID } from 'node:crypto';
-import type { CheckCoordinator } from '../check-coordinator.js';
+import type { CheckCoordinator } from '../../bot/check-coordinator.js';
 import type { AlertActions, ChatAdapter } from '../chat-adapter.js';
-import type { Delivery } from '../delivery-book.js';
-import { type ChatMessage, errorMessage, helpMessage, progressMessage } from '../messages.js';
-import type { ChatCommandAnswers } from '../command-answers.js';
-import type { StatusAnswers } from '../status-answer.js';
-import { type RunbookConductor, RunbookRequestError } from '../runbook-conductor.js';
+import type { Delivery } from '../../bot/delivery-book.js';
+import { type ChatMessage, errorMessage, helpMessage, progressMessage } from '../../bot/messages.js';
+import type { ChatCommandAnswers } from '../../bot/scope.js';
+import type { StatusAnswers } from '../../bot/status-answer.js';
+import { type RunbookConductor, RunbookRequestError } from '../../bot/runbook-conductor.js';
 import { StaleActionError } from '../../runbooks/runbook-session.js';
 import { QueueUnavailableError } from '../../queue/check-queue.js';
 import { CUSTOM_IDS, type DiscordPayload, renderDiscord } from './render-embeds.js';
 import { commandFromOptions } from './command-definition.js';
-import type { ChatGate } from '../chat-gate.js';
-import { type Role, roleFor, roleForButton } from '../access.js';
+import type { ChatGate } from '../../bot/access-gate.js';
+import { type Role, roleFor, roleForButton } from '../../bot/access.js';
 
 export interface DiscordSettings {
   token: string;

@@ -11,7 +11,7 @@
 // ``` defused; mentions never ping: every message carries allowed_mentions { parse: [] }.
 import { escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField, APIComponentInMessageActionRow } from 'discord.js';
-import type { AlertMessage, ChatAction, ChatMessage, FindingView, RunbookStepMessage, StageLine, SummaryMessage } from '../messages.js';
+import type { AlertMessage, ChatAction, ChatMessage, FindingView, RunbookStepMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
 
 export const DISCORD_LIMITS = {
   content: 2000,

@@ -11,7 +11,7 @@
 // `<user>` placeholders and server replies can hold anything. plain_text (header, buttons) is not
 // parsed for links or mentions, so it is left as is.
 import { renderRunbookStart, renderRunbookStep, renderRunbookTimeline } from './render-runbook.js';
-import type { AlertMessage, ChatAction, ChatMessage, Fact, FindingView, HelpMessage, ProgressMessage, StageLine, SummaryMessage } from '../messages.js';
+import type { AlertMessage, ChatAction, ChatMessage, Fact, FindingView, HelpMessage, ProgressMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,

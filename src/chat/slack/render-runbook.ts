@@ -1,6 +1,6 @@
 // Runbook messages → Slack Block Kit: a step (header, text, copyable commands, notes, buttons)
 // and the closing timeline as a Markdown code block, ready to copy into a postmortem.
-import type { RunbookStartMessage, RunbookStepMessage, RunbookTimelineMessage } from '../messages.js';
+import type { RunbookStartMessage, RunbookStepMessage, RunbookTimelineMessage } from '../../bot/messages.js';
 import { actionsBlock, capBlocks, chunkMrkdwn, clip, codeBody, context, escapeMrkdwn, finish, header, section, SLACK_LIMITS, type SlackBlock, type SlackRendering } from './render-blocks.js';
 
 const KIND_MARK: Record<RunbookStepMessage['stepKind'], string> = { instruction: '📋', check: '🔎', decision: '❓', verify: '✅' };

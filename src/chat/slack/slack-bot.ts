@@ -5,19 +5,19 @@ import type { App as BoltApp, SlashCommand, BlockButtonAction } from '@slack/bol
 import type { WebClient } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
 import type { HttpRoute } from '../../http/http-server.js';
-import { parseCommand } from '../commands.js';
-import type { CheckCoordinator } from '../check-coordinator.js';
+import { parseCommand } from '../../bot/commands.js';
+import type { CheckCoordinator } from '../../bot/check-coordinator.js';
 import type { AlertActions, ChatAdapter } from '../chat-adapter.js';
-import type { Delivery } from '../delivery-book.js';
-import { type ChatMessage, errorMessage, helpMessage, progressMessage } from '../messages.js';
+import type { Delivery } from '../../bot/delivery-book.js';
+import { type ChatMessage, errorMessage, helpMessage, progressMessage } from '../../bot/messages.js';
 import { ACTION_IDS, renderBlocks } from './render-blocks.js';
 import { QueueUnavailableError } from '../../queue/check-queue.js';
-import type { ChatCommandAnswers } from '../command-answers.js';
-import type { StatusAnswers } from '../status-answer.js';
-import { type RunbookConductor, RunbookRequestError } from '../runbook-conductor.js';
+import type { ChatCommandAnswers } from '../../bot/scope.js';
+import type { StatusAnswers } from '../../bot/status-answer.js';
+import { type RunbookConductor, RunbookRequestError } from '../../bot/runbook-conductor.js';
 import { StaleActionError } from '../../runbooks/runbook-session.js';
-import type { ChatGate } from '../chat-gate.js';
-import { type Role, roleFor, roleForButton } from '../access.js';
+import type { ChatGate } from '../../bot/access-gate.js';
+import { type Role, roleFor, roleForButton } from '../../bot/access.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 
