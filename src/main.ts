@@ -10,36 +10,22 @@ import { ConfigError } from './config/config-error.js';
 import { redisSettings, createRedis } from './queue/redis-connection.js';
 import { startCheckWorker } from './queue/check-worker.js';
 import { TargetSlots } from './queue/target-slots.js';
-import { CheckQueue } from './queue/check-queue.js';
-import { CheckCoordinator } from './bot/check-coordinator.js';
-import { DeliveryBook } from './bot/delivery-book.js';
-import { ChatCommandAnswers } from './bot/scope.js';
-import { SlackBot, slackSettings } from './chat/slack/slack-bot.js';
-import { AlertPoster } from './bot/alert-poster.js';
-import { StatusAnswers } from './bot/status-answer.js';
+import { SlackAdapter, slackSettings } from './chat/slack/slack-adapter.js';
 import { CheckResults } from './alerts/check-results.js';
 import { IncidentStore } from './alerts/incidents.js';
 import { alertSettingsFor } from './alerts/alert-settings.js';
-import { parseInterval } from './config/duration.js';
-import { LogAlerts } from './ingest/log-alerts.js';
-import { FileTail } from './ingest/file-tail.js';
-import { isAbsolute, resolve } from 'node:path';
 import { handleIngest } from './ingest/ingest-route.js';
-import { WindowStore } from './alerts/windows.js';
-import { RunbookLibrary } from './runbooks/runbook.js';
-import { RunbookStore } from './runbooks/runbook-store.js';
-import { RunbookConductor } from './bot/runbook-conductor.js';
-import { DiscordBot, discordSettings } from './chat/discord/discord-bot.js';
+import { DiscordAdapter, discordSettings } from './chat/discord/discord-adapter.js';
 import type { ChatAdapter } from './chat/chat-adapter.js';
 import type { ChatPlatform } from './bot/messages.js';
 import { type HttpRoute, startHttpServer } from './http/http-server.js';
-import { ConsoleChat } from './chat/console/console-chat.js';
-import { ChatGate } from './bot/access-gate.js';
+import { ConsoleAdapter } from './chat/console/console-adapter.js';
+import type { AuditRecord } from './bot/router.js';
+import { createBotCore, positiveInt } from './bot/bot-core.js';
 import { consoleRoutes, type DemoSwitches } from './chat/console/console-routes.js';
 import { ConsoleAuth } from './chat/console/console-auth.js';
 import { hostname } from 'node:os';
 import { ensureRedis } from './queue/local-redis.js';
-import { ALERT_CLASSES, type AlertClass, RUNBOOK_OF_CLASS } from './alerts/alert-classes.js';
 
 export interface Running {
   /** Finish in-flight work, then let go of every connection. */
@@ -47,19 +33,14 @@ export interface Running {
   describe: string;
   /** Where a person opens the web console, when this process serves one (with its login link). */
   consoleUrl?: string;
+  /** The bot's HTTP port (0 asks the system for a free one). */
+  port?: number;
 }
 
 function loadConfig(env: NodeJS.ProcessEnv): TargetsFile {
   return loadTargetsFile(defaultConfigPath(env), Boolean(env.FTPOPS_CONFIG));
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}: '${raw.slice(0, 20)}' is not a positive whole number`);
-  return n;
-}
 
 export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = loadConfig(env)): Promise<Running> {
   const redis = redisSettings(env);
@@ -101,107 +82,54 @@ export interface ConsoleOptions {
   demo?: DemoSwitches;
 }
 
-export async function startBot(env: NodeJS.ProcessEnv, options: { config?: TargetsFile; console?: ConsoleOptions } = {}): Promise<Running> {
+export async function startBot(env: NodeJS.ProcessEnv, options: { config?: TargetsFile; console?: ConsoleOptions; audit?: (record: AuditRecord) => void } = {}): Promise<Running> {
   const slack = slackSettings(env);
   const discord = discordSettings(env);
   if (!slack && !discord && !options.console) {
     throw new ConfigError('no chat platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), and/or DISCORD_TOKEN (without any, `ftpops all` or `ftpops demo` serve the local web console)');
   }
   const config = options.config ?? loadConfig(env);
-  const knowledge = KnowledgeBase.load();
-  // Finding codes and alert classes lead to a runbook; the operator's own may claim them first.
-  const library = RunbookLibrary.load(env, (code) => knowledge.definition(code)?.runbook ?? (ALERT_CLASSES.includes(code as AlertClass) ? RUNBOOK_OF_CLASS[code as AlertClass] : undefined));
-  const redis = redisSettings(env);
-  const queue = new CheckQueue(redis);
-  const bookRedis = createRedis(redis.url, 'command');
-  const answers = new ChatCommandAnswers(knowledge, () => config);
-  const gate = new ChatGate(() => config.access, bookRedis, redis.prefix);
-  const adapters: Partial<Record<ChatPlatform, ChatAdapter>> = {};
-  const runbookChecks: NonNullable<ConstructorParameters<typeof CheckCoordinator>[0]['runbooks']> = {};
-  const coordinator = new CheckCoordinator({
-    runbooks: runbookChecks,
-    queue,
-    book: new DeliveryBook(bookRedis, redis.prefix),
-    knowledge,
-    targets: () => config.targets,
-    channels: adapters,
-    graceMs: positiveInt(env, 'FTPOPS_GRACE_MS', 15_000),
-  });
-  // Server logs: POST /ingest/<target> on the bot's port, evaluated every few seconds.
-  const logsRedis = createRedis(redis.url, 'blocking');
-  const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)), positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
-  const ingest: HttpRoute['handler'] = (req, res) => handleIngest(req, res, { targets: () => config.targets, env, logs });
-  const slackBot = slack ? new SlackBot(slack, { coordinator, answers, gate }) : undefined;
-  if (slackBot) adapters.slack = slackBot;
-  if (discord) adapters.discord = new DiscordBot(discord, { coordinator, answers, gate, runbookChoices: () => [...library.runbooks.keys(), ...knowledge.codes(), ...ALERT_CLASSES] });
-  const consoleChat = options.console ? new ConsoleChat(`web console on http://${hostPort(options.console.host, options.console.port)}`, { coordinator, answers }) : undefined;
-  if (consoleChat) adapters.console = consoleChat;
-  coordinator.start();
+  // 1. The services and the router; nothing listens or runs yet.
+  const core = createBotCore(env, config, options.audit ? { audit: options.audit } : {});
+
+  // 2. Adapters, each with the router in hand; services reach chat through them.
+  const slackAdapter = slack ? new SlackAdapter(slack, core.router) : undefined;
+  const consoleAdapter = options.console ? new ConsoleAdapter(`web console on http://${hostPort(options.console.host, options.console.port)}`, core.router) : undefined;
+  const adapters: Partial<Record<ChatPlatform, ChatAdapter>> = {
+    ...(slackAdapter ? { slack: slackAdapter } : {}),
+    ...(discord ? { discord: new DiscordAdapter(discord, core.router) } : {}),
+    ...(consoleAdapter ? { console: consoleAdapter } : {}),
+  };
+  Object.assign(core.outbounds, adapters);
   const running = Object.values(adapters);
-  for (const adapter of running) await adapter.start();
-  // The bot's own HTTP server: Slack's events (over HTTP), log ingestion, the console.
-  const httpRoutes: HttpRoute[] = [...(slackBot?.routes ?? []), { method: 'POST', prefix: '/ingest/', handler: ingest }];
+
+  // 3. Listen: the HTTP server (Slack's events over HTTP, log ingestion, the console), the
+  //    chat connections; then the services' own loops.
+  const targets = () => config.targets;
+  const httpRoutes: HttpRoute[] = [...(slackAdapter?.routes ?? []), { method: 'POST', prefix: '/ingest/', handler: (req, res) => handleIngest(req, res, { targets, env, logs: core.logs }) }];
   const consoleAuth = options.console ? new ConsoleAuth({ host: options.console.host, port: options.console.port, env }) : undefined;
-  if (consoleChat && consoleAuth) httpRoutes.push(...consoleRoutes(consoleChat, { auth: consoleAuth, ...(options.console?.demo ? { demo: options.console.demo } : {}) }));
+  if (consoleAdapter && consoleAuth) httpRoutes.push(...consoleRoutes(consoleAdapter, { auth: consoleAuth, ...(options.console?.demo ? { demo: options.console.demo } : {}) }));
   const http = await startHttpServer({ port: options.console?.port ?? Number(env.PORT ?? 3000), host: options.console?.host ?? env.FTPOPS_HTTP_HOST ?? '0.0.0.0', routes: httpRoutes });
-  const alertsRedis = createRedis(redis.url, 'blocking');
-  const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, () => config.targets, adapters);
-  const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
-  const status = new StatusAnswers(history, poster);
-  poster.start();
-  // Runbook sessions: their own connection (transitions use WATCH).
-  const runbookRedis = createRedis(redis.url, 'blocking');
-  const conductor = new RunbookConductor({
-    store: new RunbookStore(runbookRedis, redis.prefix),
-    library,
-    targets: () => config.targets,
-    coordinator,
-    chats: adapters,
-    history: (target) => history.history(target),
-    incidentThread: (target, channel) => poster.openThread(target, channel),
-  });
-  runbookChecks.listener = conductor;
-  for (const adapter of running) {
-    adapter.useAlerts(poster, status);
-    adapter.useRunbooks(conductor);
+  try {
+    for (const adapter of running) await adapter.start();
+  } catch (err) {
+    await http.stop();
+    await core.stop();
+    throw err;
   }
-  conductor.start();
-  logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
-  const tails = [...config.targets.values()].flatMap((t) => {
-    const file = t.ingest?.file;
-    if (!file) return [];
-    const path = isAbsolute(file) ? file : resolve(t.baseDir, file);
-    return [new FileTail(path, (lines) => logs.ingest(t.name, lines, t.ingest?.daemon))];
-  });
-  await Promise.all(tails.map((tail) => tail.start()));
-  await queue.syncSchedules(scheduleIntervals(config)).catch(() => undefined);
+  await core.start();
   return {
     describe: `bot (${running.map((a) => a.describe).join(', ')})`,
+    port: http.port,
     ...(options.console && consoleAuth ? { consoleUrl: consoleUrlOf(options.console, consoleAuth) } : {}),
     stop: async () => {
       // Answers already on their way finish first (or go back to Redis for the next bot).
-      await coordinator.stop();
+      await core.finishAnswers();
       for (const adapter of running) await adapter.stop().catch(() => undefined);
       await http.stop();
-      poster.stop();
-      conductor.stop();
-      logs.stop();
-      await Promise.all(tails.map((tail) => tail.stop()));
-      logsRedis.disconnect();
-      await queue.close();
-      bookRedis.disconnect();
-      alertsRedis.disconnect();
-      runbookRedis.disconnect();
+      await core.stop();
     },
   };
-}
-
-function scheduleIntervals(config: TargetsFile): Map<string, number> {
-  const intervals = new Map<string, number>();
-  for (const target of config.targets.values()) {
-    if (target.interval !== undefined) intervals.set(target.name, parseInterval(target.interval, `target ${target.name}: interval`));
-  }
-  return intervals;
 }
 
 function hostPort(host: string, port: number): string {

@@ -3,9 +3,10 @@
 // metadata addresses denied unless a CIDR names them; and the engine refusing to connect to an
 // address the policy rejects (the DNS-rebinding guard), before any connection is made.
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccessPolicy, roleFor, roleForButton } from '../src/bot/access.js';
+import { AccessPolicy } from '../src/bot/access.js';
 import { AdhocPolicy } from '../src/config/adhoc-policy.js';
 import { parseCommand } from '../src/bot/commands.js';
+import { plainOf } from '../src/bot/rich.js';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { ProbeEngine } from '../src/probes/probe-engine.js';
 import { requestForAdhocUrl } from '../src/config/probe-request.js';
@@ -24,23 +25,26 @@ describe('roles', () => {
   });
 
   it('what each command needs, and refusals that say why', () => {
-    expect(roleFor(parseCommand('status'))).toBe('viewer');
-    expect(roleFor(parseCommand('explain 530'))).toBe('viewer');
-    expect(roleFor(parseCommand('check prod-ftp'))).toBe('operator');
-    expect(roleFor(parseCommand('runbook auth.failed prod-ftp'))).toBe('operator');
-    expect(roleFor(parseCommand('check sftp://files.example.com'))).toBe('admin');
-    expect(roleForButton('prod-ftp')).toBe('operator');
-    expect(roleForButton('sftp://files.example.com')).toBe('admin');
+    const need = (text: string) => {
+      const p = parseCommand(text);
+      if ('problem' in p) throw new Error(plainOf(p.problem));
+      return p.verb.need(p.args);
+    };
+    expect(need('status')).toBe('viewer');
+    expect(need('explain 530')).toBe('viewer');
+    expect(need('check prod-ftp')).toBe('operator');
+    expect(need('runbook auth.failed prod-ftp')).toBe('operator');
+    expect(need('check sftp://files.example.com')).toBe('admin');
     const viewer = { platform: 'slack' as const, user: 'U0BOB' };
     expect(policy.refuse(viewer, 'viewer')).toBeUndefined();
-    expect(policy.refuse(viewer, 'operator')).toBe('this needs the operator role; you are a viewer (ask an admin to add you to access.operators in ftpops.yaml)');
-    expect(new AccessPolicy({ admins: ['U0ADMIN'] }).refuse(viewer, 'viewer')).toMatch(/^you have no ftpops role here/);
+    expect(plainOf(policy.refuse(viewer, 'operator')!)).toBe('this needs the operator role; you are a viewer (ask an admin to add you to access.operators in ftpops.yaml)');
+    expect(plainOf(new AccessPolicy({ admins: ['U0ADMIN'] }).refuse(viewer, 'viewer')!)).toMatch(/^you have no ftpops role here/);
   });
 
   it('without role lists: everyone an operator, nobody an admin', () => {
     for (const open of [new AccessPolicy(undefined), new AccessPolicy({})]) {
       expect(open.refuse({ platform: 'slack', user: 'U0X' }, 'operator')).toBeUndefined();
-      expect(open.refuse({ platform: 'slack', user: 'U0X' }, 'admin')).toMatch(/needs the admin role/);
+      expect(plainOf(open.refuse({ platform: 'slack', user: 'U0X' }, 'admin')!)).toMatch(/needs the admin role/);
     }
   });
 });

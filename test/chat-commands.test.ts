@@ -1,20 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/bot/commands.js';
+import { plainOf } from '../src/bot/rich.js';
+
+/** A parse as plain data: the verb's name and its arguments, or the problem in words. */
+function parsed(text: string): { verb: string; args: unknown } | { problem: string } {
+  const p = parseCommand(text);
+  return 'problem' in p ? { problem: plainOf(p.problem) } : { verb: p.verb.name, args: p.args };
+}
 
 describe('parseCommand', () => {
   it.each([
-    ['check prod-sftp', { kind: 'check', target: 'prod-sftp' }],
-    ['  CHECK   prod-sftp  ', { kind: 'check', target: 'prod-sftp' }],
-    ['explain 530', { kind: 'explain', query: '530' }],
-    ['targets', { kind: 'targets' }],
-    ['help', { kind: 'help' }],
-    ['', { kind: 'help' }],
-    ['runbook auth.failed prod-ftp', { kind: 'runbook', query: 'auth.failed', target: 'prod-ftp' }],
-    ['check sftp://files.partner.example:2222', { kind: 'check', target: 'sftp://files.partner.example:2222', adhoc: true }],
-    ['check <ftpes://10.20.0.5|ftpes://10.20.0.5>', { kind: 'check', target: 'ftpes://10.20.0.5', adhoc: true }],
-    ['Runbook too-many-connections  prod-ftp', { kind: 'runbook', query: 'too-many-connections', target: 'prod-ftp' }],
+    ['check prod-sftp', { verb: 'check', args: { subject: 'prod-sftp', adhoc: false } }],
+    ['  CHECK   prod-sftp  ', { verb: 'check', args: { subject: 'prod-sftp', adhoc: false } }],
+    ['explain 530', { verb: 'explain', args: { query: '530' } }],
+    ['targets', { verb: 'targets', args: {} }],
+    ['help', { verb: 'help', args: {} }],
+    ['', { verb: 'help', args: {} }],
+    ['runbook auth.failed prod-ftp', { verb: 'runbook', args: { query: 'auth.failed', target: 'prod-ftp' } }],
+    ['check sftp://files.partner.example:2222', { verb: 'check', args: { subject: 'sftp://files.partner.example:2222', adhoc: true } }],
+    ['check <ftpes://10.20.0.5|ftpes://10.20.0.5>', { verb: 'check', args: { subject: 'ftpes://10.20.0.5', adhoc: true } }],
+    ['Runbook too-many-connections  prod-ftp', { verb: 'runbook', args: { query: 'too-many-connections', target: 'prod-ftp' } }],
+    ['mute prod-ftp 2h', { verb: 'mute', args: { target: 'prod-ftp', minutes: 120 } }],
+    ['status', { verb: 'status', args: {} }],
   ])('%j', (text, expected) => {
-    expect(parseCommand(text)).toEqual(expected);
+    expect(parsed(text)).toEqual(expected);
   });
 
   it.each([
@@ -25,10 +34,11 @@ describe('parseCommand', () => {
     ['reboot the server', /unknown command 'reboot'/],
     ['runbook auth.failed', /which runbook .* and which target/],
     ['runbook <x> prod-ftp', /which runbook/],
+    ['mute prod-ftp 8d', /up to 7 days/],
+    ['mute prod-ftp 10081m', /up to 7 days/],
     ['x'.repeat(10_000), /unknown command/],
   ])('%j gets help with a reason', (text, problem) => {
-    const command = parseCommand(text);
-    expect(command.kind).toBe('help');
-    expect(command.kind === 'help' && command.problem).toMatch(problem);
+    const p = parsed(text);
+    expect('problem' in p && p.problem).toMatch(problem);
   });
 });

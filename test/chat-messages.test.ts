@@ -1,7 +1,8 @@
 // The chat-neutral model: what a ProbeReport becomes before any platform renders it.
 import { describe, expect, it } from 'vitest';
 import type { ProbeReport, StageResult } from '../src/probes/probe.js';
-import { errorMessage, helpMessage, HELP_COMMANDS, progressMessage, summaryMessage } from '../src/bot/messages.js';
+import { errorMessage, helpMessage, progressMessage, summaryMessage } from '../src/bot/messages.js';
+import { HELP_LINES } from '../src/bot/commands.js';
 import { ftpAuthFailed, sftpHealthy } from './support/sample-reports.js';
 
 
@@ -151,9 +152,9 @@ describe('errorMessage', () => {
 
 describe('helpMessage', () => {
   it('lists the default commands, each with a usage and a description', () => {
-    const m = helpMessage();
+    const m = helpMessage(HELP_LINES);
     expect(m.kind).toBe('help');
-    expect(m.commands.map((c) => c.usage)).toEqual(HELP_COMMANDS.map((c) => c.usage));
+    expect(m.commands.map((c) => c.usage)).toEqual(['/ftp check <target|url>', '/ftp explain <finding-code>', '/ftp targets', '/ftp status [target]', '/ftp mute <target> <30m|2h>', '/ftp runbook <runbook|finding-code> <target>', '/ftp help']);
     expect(m.commands.some((c) => c.usage.startsWith('/ftp check'))).toBe(true);
     for (const c of m.commands) expect(c.description.length).toBeGreaterThan(0);
   });

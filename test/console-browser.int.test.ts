@@ -89,7 +89,7 @@ describe('the web console in Chromium', () => {
 
     // Status: the words and the 24-hour chart, as an image in the conversation.
     await command('/ftp status demo-sftp');
-    const chart = page.locator('[data-kind="text"] img[alt="chart"]').first();
+    const chart = page.locator('[data-kind="status"] img[alt="chart"]').first();
     await chart.waitFor({ timeout: 20_000 });
     expect(await chart.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertMessageSample, runbookStepSample } from './support/chat-samples.js';
 import { errorMessage, helpMessage, progressMessage, summaryMessage } from '../src/bot/messages.js';
+import { HELP_LINES } from '../src/bot/commands.js';
 import { DISCORD_LIMITS, type DiscordRendering, renderDiscord, splitText } from '../src/chat/discord/render-embeds.js';
 import { HOSTILE, hostile, huge, sftpHealthy } from './support/sample-reports.js';
 
@@ -69,7 +70,7 @@ describe('renderDiscord', () => {
   });
 
   it('progress, error, help, alert, runbook step and timeline kinds', () => {
-    for (const m of [progressMessage('prod-sftp', 'sftp://x', sftpHealthy.stages), errorMessage('cannot queue the check: Redis unreachable'), helpMessage(), alertMessageSample(), runbookStepSample()]) expectWithinLimits(renderDiscord(m));
+    for (const m of [progressMessage('prod-sftp', 'sftp://x', sftpHealthy.stages), errorMessage('cannot queue the check: Redis unreachable'), helpMessage(HELP_LINES), alertMessageSample(), runbookStepSample()]) expectWithinLimits(renderDiscord(m));
     const alert = renderDiscord(alertMessageSample());
     expect(alert.payload.embeds[0]!.title).toMatch(/WARNING auth — prod-ftp/);
     expect(alert.payload.components.flatMap((r) => r.components.map((c) => ('label' in c ? c.label : '')))).toEqual(['Acknowledge', 'Mute 1 h', 'Open runbook', 'Re-check']);

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ChatCommand, parseCommand } from '../src/bot/commands.js';
+import { parseCommand as parseVerb } from '../src/bot/commands.js';
+import { plainOf } from '../src/bot/rich.js';
 import { parseLogLine } from '../src/ingest/parse-line.js';
 import { type LogDaemon, type LogEvent, MAX_LINE_LENGTH } from '../src/ingest/log-event.js';
 import { parseProftpdLine, parseProftpdMessage } from '../src/ingest/parsers/proftpd.js';
@@ -94,11 +95,29 @@ function timed<T>(fn: () => T): { result: T; ms: number } {
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 const ANY_WS = /\s/;
 
+/** A parse as plain data, in the shape these properties were written for. */
+type ChatCommand =
+  | { kind: 'check'; target: string; adhoc?: true }
+  | { kind: 'explain'; query: string }
+  | { kind: 'targets' }
+  | { kind: 'mute'; target: string; minutes: number }
+  | { kind: 'status'; target?: string }
+  | { kind: 'runbook'; query: string; target: string }
+  | { kind: 'help'; problem?: string };
+
+function parseCommand(text: string): ChatCommand {
+  const p = parseVerb(text);
+  if ('problem' in p) return { kind: 'help', problem: plainOf(p.problem) };
+  const a = p.args as Record<string, unknown>;
+  if (p.verb.name === 'check') return a.adhoc ? { kind: 'check', target: a.subject as string, adhoc: true } : { kind: 'check', target: a.subject as string };
+  return { kind: p.verb.name, ...a } as ChatCommand;
+}
+
 function assertCommand(c: ChatCommand): void {
   const keys = Object.keys(c).sort().join(',');
   switch (c.kind) {
     case 'check':
-      if (keys !== 'kind,target' || !NAME.test(c.target)) throw new Error(`bad check ${show(c)}`);
+      if (c.adhoc ? keys !== 'adhoc,kind,target' || !/^[a-z]+:\/\//i.test(c.target) : keys !== 'kind,target' || !NAME.test(c.target)) throw new Error(`bad check ${show(c)}`);
       return;
     case 'explain':
       if (keys !== 'kind,query' || c.query.length === 0 || ANY_WS.test(c.query)) throw new Error(`bad explain ${show(c)}`);

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadRunbooks, BUILT_IN_RUNBOOKS, RunbookLibrary, type Runbook } from '../src/runbooks/runbook.js';
 import { applyAction, BOT_ACTOR, type RunbookSession, startSession } from '../src/runbooks/runbook-session.js';
+import { mrkdwn } from '../src/chat/slack/blocks.js';
+import { richLines } from '../src/bot/rich.js';
 import { closedStepMessage, runbookStepMessage, runbookTimelineMessage, type StepView } from '../src/bot/runbook-messages.js';
 import { renderBlocks, SLACK_LIMITS } from '../src/chat/slack/render-blocks.js';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
@@ -48,22 +50,23 @@ describe('a runbook step in chat', () => {
     const m = runbookStepMessage(view(runbook, s0));
     expect(m).toMatchObject({ kind: 'runbook-step', position: 1, stepKind: 'check', closed: false });
     expect(m.text).toContain('files.example.com:2121');
-    expect(m.notes.join('\n')).toMatch(/the \*greet\* stage should pass/);
+    expect(notesText(m)).toMatch(/the \*greet\* stage should pass/);
     const buttons = buttonsOf(m);
     expect(buttons.map((b) => [b.action_id, b.text.text])).toEqual([
       ['ftpops.rb.run-check', 'Run check'],
       ['ftpops.rb.skip', 'Skip'],
     ]);
-    for (const b of buttons) expect(JSON.parse(b.value)).toEqual({ s: 'abc123', v: 1 });
+    expect(buttons.map((b) => b.value)).toEqual(['rb:run-check:abc123:1', 'rb:skip:abc123:1']);
   });
 
   it('while the check runs only Skip is offered; a failed check shows why and offers it again', () => {
     const running = applyAction(runbook, s0, { type: 'run-check', plan: { rounds: 1, quietMs: 0 } }, 'U1', s0.startedAt + 1_000, 1);
     expect(buttonsOf(runbookStepMessage(view(runbook, running))).map((b) => b.text.text)).toEqual(['Skip']);
-    expect(runbookStepMessage(view(runbook, running)).notes.join('\n')).toContain('⏳ Running the check');
+    expect(notesText(runbookStepMessage(view(runbook, running)))).toContain('⏳ Running the check');
     const failed = applyAction(runbook, running, { type: 'check-result', passed: false, detail: 'greet failed: ftp.unavailable — 421 <too many>' }, BOT_ACTOR, s0.startedAt + 2_000, 2);
     const m = runbookStepMessage(view(runbook, failed));
-    expect(m.notes.join('\n')).toContain('✗ greet failed: ftp.unavailable — 421 <too many>');
+    expect(notesText(m)).toContain('✗ greet failed: ftp.unavailable — 421 &lt;too many&gt;');
+    expect(m.notes.at(-1)).toEqual(['✗ ', 'greet failed: ftp.unavailable — 421 <too many>']);
     const rendered = JSON.stringify(renderBlocks(m).blocks);
     expect(rendered).toContain('421 &lt;too many&gt;');
     expect(buttonsOf(m).map((b) => b.text.text)).toEqual(['Run check again', 'Skip']);
@@ -73,7 +76,8 @@ describe('a runbook step in chat', () => {
     const s1 = applyAction(runbook, s0, { type: 'skip' }, 'U0ANN', s0.startedAt + 60_000, 1);
     const closed = closedStepMessage(view(runbook, s1), 'recheck-greeting', 1, s1.records);
     expect(closed.closed).toBe(true);
-    expect(closed.notes).toEqual(['↷ Skipped · <@U0ANN> at 10:01 UTC']);
+    expect(closed.notes).toEqual([['↷ Skipped', ' · ', { user: 'U0ANN' }, ' at 10:01 UTC']]);
+    expect(notesText(closed)).toBe('↷ Skipped · <@U0ANN> at 10:01 UTC');
     expect(buttonsOf(closed)).toEqual([]);
     const next = runbookStepMessage(view(runbook, s1));
     expect(next.commands[0]).toContain("sport = :2121");
@@ -83,11 +87,11 @@ describe('a runbook step in chat', () => {
   it('verify: the plan in words, the quiet period, then Resolve', () => {
     const verify = runbook.steps.find((s) => s.kind === 'verify')!;
     let s: RunbookSession = { ...s0, path: [verify.id] };
-    expect(runbookStepMessage(view(runbook, s)).notes.join('\n')).toMatch(/3 complete round trips, then waits 30 min/);
+    expect(notesText(runbookStepMessage(view(runbook, s)))).toMatch(/3 complete round trips, then waits 30 min/);
     expect(buttonsOf(runbookStepMessage(view(runbook, s)))[0]!.text.text).toBe('Run verification');
     s = applyAction(runbook, s, { type: 'run-check', plan: { rounds: 1, quietMs: 30 * 60_000 } }, 'U1', s0.startedAt, s.version);
     s = applyAction(runbook, s, { type: 'check-result', passed: true, detail: 'the round trip passed' }, BOT_ACTOR, s0.startedAt, s.version);
-    expect(runbookStepMessage(view(runbook, s)).notes.join('\n')).toMatch(/Quiet period until 10:30 UTC/);
+    expect(notesText(runbookStepMessage(view(runbook, s)))).toMatch(/Quiet period until 10:30 UTC/);
     s = applyAction(runbook, s, { type: 'quiet-over' }, BOT_ACTOR, s0.startedAt + 30 * 60_000, s.version);
     s = applyAction(runbook, s, { type: 'check-result', passed: true, detail: 'the last check passed' }, BOT_ACTOR, s0.startedAt + 30 * 60_000, s.version);
     expect(buttonsOf(runbookStepMessage(view(runbook, s))).map((b) => b.text.text)).toEqual(['Resolve']);
@@ -123,3 +127,8 @@ describe('a runbook step in chat', () => {
     expect(sections.join('')).toContain('421 &amp; &lt;busy&gt;');
   });
 });
+
+/** The notes as Slack shows them (mrkdwn): server words escaped, our mentions and emphasis rendered. */
+function notesText(m: { notes: Parameters<typeof richLines>[0] }): string {
+  return mrkdwn(richLines(m.notes));
+}

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { ProbeReport } from '../src/probes/probe.js';
 import { errorMessage, helpMessage, progressMessage, summaryMessage } from '../src/bot/messages.js';
 import { authFailed, ftpAuthFailed, HOSTILE, hostile, huge, hugeReply, sftpHealthy } from './support/sample-reports.js';
-import { ACTION_IDS, chunkMrkdwn, clip, escapeMrkdwn, renderBlocks, SLACK_LIMITS, type SlackRendering } from '../src/chat/slack/render-blocks.js';
+import { escapeMrkdwn, renderBlocks, SLACK_LIMITS, type SlackRendering } from '../src/chat/slack/render-blocks.js';
+import { clip, splitFenced as chunkMrkdwn } from '../src/chat/text.js';
+import { HELP_LINES } from '../src/bot/commands.js';
 
 
 function mrkdwnTexts(r: SlackRendering): string[] {
@@ -52,7 +54,7 @@ describe('renderBlocks(summary)', () => {
       report: sftpHealthy,
       header: '✓ prod-sftp is healthy',
       contains: ['✓ `resolve` 3 ms  203.0.113.10', '· `transfer`', '*host key*  ssh-ed25519 SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s', '*server*  OpenSSH 9.6p1'],
-      buttons: [[ACTION_IDS.recheck, 'Re-check', { target: 'prod-sftp' }]],
+      buttons: [['ftpops.recheck', 'Re-check', 'recheck:prod-sftp']],
     },
     {
       name: 'ftp auth.failed with reply 530',
@@ -68,8 +70,8 @@ describe('renderBlocks(summary)', () => {
         'runbook `login-failures`',
       ],
       buttons: [
-        [ACTION_IDS.recheck, 'Re-check', { target: 'partner-ftp' }],
-        [ACTION_IDS.runbook, 'Open runbook', { runbook: 'login-failures', code: 'auth.failed', target: 'partner-ftp' }],
+        ['ftpops.recheck', 'Re-check', 'recheck:partner-ftp'],
+        ['ftpops.runbook', 'Open runbook', 'runbook:login-failures:partner-ftp'],
       ],
     },
   ])('$name', ({ report, header, contains, buttons: expected }) => {
@@ -79,7 +81,7 @@ describe('renderBlocks(summary)', () => {
     expect(r.blocks.at(-1)?.type).toBe('actions');
     const all = mrkdwnTexts(r).join('\n');
     for (const c of contains) expect(all).toContain(c);
-    expect(buttons(r).map((b) => [b.action_id, b.text.text, JSON.parse(b.value)])).toEqual(expected);
+    expect(buttons(r).map((b) => [b.action_id, b.text.text, b.value])).toEqual(expected);
     expect(r.threadDetail).toBeUndefined();
     expect(r.text).toContain(report.target);
   });
@@ -121,7 +123,7 @@ describe('renderBlocks(summary)', () => {
     const m = summaryMessage(ftpAuthFailed);
     const r = renderBlocks({ ...m, actions: [...m.actions, ...m.actions] });
     expectWithinLimits(r);
-    expect(buttons(r).map((b) => b.action_id)).toEqual([ACTION_IDS.recheck, ACTION_IDS.runbook]);
+    expect(buttons(r).map((b) => b.action_id)).toEqual(['ftpops.recheck', 'ftpops.runbook']);
   });
 
   it('drops a button whose value would exceed 2000 characters but keeps the others', () => {
@@ -155,7 +157,7 @@ describe('renderBlocks(other kinds)', () => {
   });
 
   it('help: a header and the command list', () => {
-    const r = renderBlocks(helpMessage());
+    const r = renderBlocks(helpMessage(HELP_LINES));
     expectWithinLimits(r);
     expect(r.blocks[0]?.type).toBe('header');
     expect(mrkdwnTexts(r).join('\n')).toContain('`/ftp check &lt;target|url&gt;` — run a check now');

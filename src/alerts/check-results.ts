@@ -6,6 +6,7 @@ import type { ProbeReport } from '../probes/probe.js';
 import { ALERT_CLASSES, type AlertClass, CLASS_OF_FINDING } from './alert-classes.js';
 import type { AlertPolicy, Evaluation } from './alert-machine.js';
 import type { IncidentStore, OutboxEntry } from './incidents.js';
+import { RedisKeys } from '../queue/redis-keys.js';
 
 export const HISTORY_LENGTH = 500;
 
@@ -26,7 +27,7 @@ export class CheckResults {
   ) {}
 
   historyKey(target: string): string {
-    return `${this.prefix}:history:${target}`;
+    return new RedisKeys(this.prefix).history(target);
   }
 
   /** Transactions (WATCH) are per connection: record one report at a time. */

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { type AlertEffect, type AlertPolicy, type AlertState, type Evaluation, INITIAL_ALERT_STATE, transition } from './alert-machine.js';
 import type { AlertClass } from './alert-classes.js';
+import { RedisKeys } from '../queue/redis-keys.js';
 
 export interface StoredAlert extends AlertState {
   /** The evaluation slot last applied (e.g. floor(now / evaluation interval)). */
@@ -33,11 +34,11 @@ export class IncidentStore {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   private stateKey(target: string, cls: AlertClass, origin: AlertOrigin): string {
-    return `${this.prefix}:alert:${target}:${origin}:${cls}`;
+    return new RedisKeys(this.prefix).incident(target, origin, cls);
   }
 
   get outboxKey(): string {
-    return `${this.prefix}:alert-outbox`;
+    return new RedisKeys(this.prefix).alertOutbox();
   }
 
   async state(target: string, cls: AlertClass, origin: AlertOrigin = 'logs'): Promise<StoredAlert> {

@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import { ALERT_CLASSES, type AlertClass, type CountedEvent } from './alert-classes.js';
 import type { ClassCounts } from './window-evaluation.js';
+import { RedisKeys } from '../queue/redis-keys.js';
 
 const BUCKET_MS = 60_000;
 
@@ -24,7 +25,7 @@ export class WindowStore {
   constructor(private readonly redis: Redis, private readonly prefix: string, private readonly span: WindowSpan = DEFAULT_SPAN) {}
 
   private key(target: string, bucket: number): string {
-    return `${this.prefix}:win:${target}:${bucket}`;
+    return new RedisKeys(this.prefix).window(target, bucket);
   }
 
   async record(target: string, events: readonly CountedEvent[], at: number): Promise<void> {

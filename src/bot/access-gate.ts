@@ -1,41 +1,31 @@
-// Every command and button passes here before anything runs: the person's role (access.ts) and
-// their rate (at most N commands a minute each, counted in Redis so that every bot replica
-// shares the count). A refusal is answered to the person only, and logged.
+// The rate half of access: at most N commands a minute per person, counted in Redis so that
+// every bot replica shares the count. (Roles are access.ts; the router asks both.)
 import type { Redis } from 'ioredis';
-import { log } from '../log.js';
-import { AccessPolicy, type Principal, type Role } from './access.js';
-import type { AccessSettings } from '../config/targets-file.js';
+import type { Principal } from './access.js';
+import { replies } from './replies.js';
+import type { Rich } from './rich.js';
+import { RedisKeys } from '../queue/redis-keys.js';
 
 const DEFAULT_PER_MINUTE = 30;
 
-export class ChatGate {
+export class RateGate {
+  private readonly keys: RedisKeys;
+
   constructor(
-    private readonly access: () => AccessSettings | undefined,
+    private readonly perMinute: () => number | undefined,
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  policy(): AccessPolicy {
-    return new AccessPolicy(this.access());
+  ) {
+    this.keys = new RedisKeys(prefix);
   }
 
-  /**
-   * Undefined when the person may go ahead; otherwise the one line to tell them. Commands and the
-   * buttons that start work (a check, a runbook) count against the rate; stepping through a
-   * runbook's instructions or acknowledging does not.
-   */
-  async admit(who: Principal, what: string, need: Role, counted = true): Promise<string | undefined> {
-    const refusal = this.policy().refuse(who, need) ?? (counted ? await this.overRate(who) : undefined);
-    if (refusal) log.warn({ event: 'refused', platform: who.platform, user: who.user, command: what, need, why: refusal }, 'command refused');
-    return refusal;
-  }
-
-  private async overRate(who: Principal): Promise<string | undefined> {
+  /** A refusal when this person has used up this minute's commands; the console is never limited. */
+  async overRate(who: Principal): Promise<Rich | undefined> {
     if (who.platform === 'console') return undefined;
-    const perMinute = this.access()?.commandsPerMinute ?? DEFAULT_PER_MINUTE;
+    const perMinute = this.perMinute() ?? DEFAULT_PER_MINUTE;
     const minute = Math.floor(this.now() / 60_000);
-    const key = `${this.prefix}:rate:${who.platform}:${who.user}:${minute}`;
+    const key = this.keys.rate(who.platform, who.user, minute);
     try {
       const [[, count]] = (await this.redis.multi().incr(key).expire(key, 90).exec()) as [[Error | null, number]];
       if (count <= perMinute) return undefined;
@@ -43,7 +33,6 @@ export class ChatGate {
       // Redis away: the command will say so itself; counting must not add a second failure.
       return undefined;
     }
-    const wait = 60 - Math.floor((this.now() / 1000) % 60);
-    return `slow down: at most ${perMinute} commands a minute each (try again in ${wait} s)`;
+    return replies.slowDown(perMinute, 60 - Math.floor((this.now() / 1000) % 60));
   }
 }

@@ -1,12 +1,13 @@
 // Who may do what in chat. Three roles, each including the one below it: viewer (status,
-// explain, targets, help), operator (check, runbooks, acknowledge, mute), admin (ad-hoc URLs).
+// explain, targets, help), operator (check, runbooks, acknowledge, mute), admin (ad-hoc URLs);
+// which verb needs which is said by the verb itself (verbs.ts, buttons.ts).
 // Members are listed in ftpops.yaml (`access:`) as user ids (Slack "U…", Discord snowflakes),
 // "group:<id>" for a Slack user group or a Discord role, or "*" for everyone. Without any role
 // lists everyone is an operator and nobody an admin. The local web console is its
 // operator's own machine: always admin.
-import type { ChatCommand } from './commands.js';
 import type { ChatPlatform } from './messages.js';
-import { isAdhocUrl } from '../probes/target-url.js';
+import { replies } from './replies.js';
+import type { Rich } from './rich.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
@@ -22,18 +23,6 @@ export interface Principal {
   platform: ChatPlatform;
   user: string;
   groups?: string[];
-}
-
-/** What a command needs: reading is for viewers, acting for operators, ad-hoc URLs for admins. */
-export function roleFor(command: ChatCommand): Role {
-  if (command.kind === 'check' && command.adhoc) return 'admin';
-  if (command.kind === 'help' || command.kind === 'explain' || command.kind === 'targets' || command.kind === 'status') return 'viewer';
-  return 'operator';
-}
-
-/** Every button acts (re-check, runbook steps, acknowledge, mute); a re-check of a URL is ad hoc. */
-export function roleForButton(target?: string): Role {
-  return target !== undefined && isAdhocUrl(target) ? 'admin' : 'operator';
 }
 
 export class AccessPolicy {
@@ -57,10 +46,9 @@ export class AccessPolicy {
   }
 
   /** A one-line refusal that says why, or undefined when allowed. */
-  refuse(who: Principal, need: Role): string | undefined {
+  refuse(who: Principal, need: Role): Rich | undefined {
     const role = this.roleOf(who);
     if (role && RANK[role] >= RANK[need]) return undefined;
-    const list = need === 'admin' ? 'access.admins' : need === 'operator' ? 'access.operators' : 'access.viewers';
-    return role ? `this needs the ${need} role; you are ${role === 'viewer' ? 'a' : 'an'} ${role} (ask an admin to add you to ${list} in ftpops.yaml)` : `you have no ftpops role here (ask an admin to add you to ${list} in ftpops.yaml)`;
+    return replies.needsRole(need, role);
   }
 }

@@ -10,14 +10,9 @@ import type { AlertEffect, Severity } from '../alerts/alert-machine.js';
 import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
 import { inMaintenance } from '../alerts/alert-settings.js';
 import type { OpenIncident } from '../alerts/target-status.js';
-import type { AlertMessage, ChatMessage, ChatPlatform } from './messages.js';
-
-/** What a platform must do for alerts. */
-export interface AlertChannel {
-  postRoot(channel: string, message: ChatMessage): Promise<string>;
-  updateRoot(channel: string, rootId: string, message: ChatMessage): Promise<void>;
-  reply(channel: string, rootId: string, message: ChatMessage): Promise<void>;
-}
+import type { AlertMessage, ChatPlatform } from './messages.js';
+import type { ChatOutbound, ChatOutbounds } from './incoming.js';
+import { RedisKeys } from '../queue/redis-keys.js';
 
 /** One incident per target and origin; the classes firing in it, each with its own state. */
 interface Root {
@@ -52,7 +47,7 @@ export class AlertPoster {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly targets: () => Map<string, TargetConfig>,
-    private readonly chats: Partial<Record<ChatPlatform, AlertChannel>>,
+    private readonly chats: ChatOutbounds,
     private readonly everyMs = 250,
   ) {}
 
@@ -65,11 +60,11 @@ export class AlertPoster {
   }
 
   private get rootsKey(): string {
-    return `${this.prefix}:alert-roots`;
+    return new RedisKeys(this.prefix).alertRoots();
   }
 
   private muteKey(target: string): string {
-    return `${this.prefix}:mute:${target}`;
+    return new RedisKeys(this.prefix).mute(target);
   }
 
   /** Silence new incidents of a target for a while (open ones still resolve in their thread). */
@@ -111,7 +106,7 @@ export class AlertPoster {
     const root: Root = { ...found, ackedBy: user };
     await this.save(alert, root);
     if (!root.suppressed) {
-      await Promise.all(this.posted(root).map(([chat, post]) => chat.updateRoot(post.channel, post.id, this.alertMessage(root, 'firing'))));
+      await Promise.all(this.posted(root).map(([chat, post]) => chat.edit({ channel: post.channel, id: post.id }, this.alertMessage(root, 'firing'))));
     }
     return true;
   }
@@ -158,12 +153,12 @@ export class AlertPoster {
       return this.onEach(entry, places, async (platform, chat, channel) => {
         const post = next.posts[platform];
         if (!post) {
-          next.posts[platform] = { channel, id: await chat.postRoot(channel, this.alertMessage(next, 'firing')) };
+          next.posts[platform] = { channel, id: (await chat.post({ channel }, this.alertMessage(next, 'firing'))).id };
           await this.save(field, next);
         } else if (Object.keys(next.classes).length > 1) {
           // Another class joins the open incident: its thread hears about it.
-          await chat.updateRoot(post.channel, post.id, this.alertMessage(next, 'firing'));
-          await chat.reply(post.channel, post.id, { kind: 'alert-update', text: `➕ Also ${entry.class} (${effect.severity}): ${effect.detail}` });
+          await chat.edit({ channel: post.channel, id: post.id }, this.alertMessage(next, 'firing'));
+          await chat.post({ channel: post.channel, thread: post.id }, { kind: 'alert-update', text: `➕ Also ${entry.class} (${effect.severity}): ${effect.detail}` });
         }
       });
     }
@@ -178,11 +173,11 @@ export class AlertPoster {
         const post = root.posts[platform];
         if (!post) return;
         if (last) {
-          await chat.updateRoot(post.channel, post.id, this.alertMessage(root, 'resolved', Date.now() - root.firstSeenAt));
-          await chat.reply(post.channel, post.id, { kind: 'alert-update', text: `✅ Resolved after ${minutes(effect.durationMs)}: ${effect.detail}` });
+          await chat.edit({ channel: post.channel, id: post.id }, this.alertMessage(root, 'resolved', Date.now() - root.firstSeenAt));
+          await chat.post({ channel: post.channel, thread: post.id }, { kind: 'alert-update', text: `✅ Resolved after ${minutes(effect.durationMs)}: ${effect.detail}` });
         } else {
-          await chat.updateRoot(post.channel, post.id, this.alertMessage(remaining, 'firing'));
-          await chat.reply(post.channel, post.id, { kind: 'alert-update', text: `✅ ${entry.class} recovered after ${minutes(effect.durationMs)}; still firing: ${Object.keys(rest).join(', ')}` });
+          await chat.edit({ channel: post.channel, id: post.id }, this.alertMessage(remaining, 'firing'));
+          await chat.post({ channel: post.channel, thread: post.id }, { kind: 'alert-update', text: `✅ ${entry.class} recovered after ${minutes(effect.durationMs)}; still firing: ${Object.keys(rest).join(', ')}` });
         }
       }));
       if (!shown) return false;
@@ -199,13 +194,13 @@ export class AlertPoster {
     return this.onEach(entry, places, async (platform, chat) => {
       const post = updated.posts[platform];
       if (!post) return;
-      await chat.updateRoot(post.channel, post.id, this.alertMessage(updated, 'firing'));
-      if (note) await chat.reply(post.channel, post.id, { kind: 'alert-update', text: note });
+      await chat.edit({ channel: post.channel, id: post.id }, this.alertMessage(updated, 'firing'));
+      if (note) await chat.post({ channel: post.channel, thread: post.id }, { kind: 'alert-update', text: note });
     });
   }
 
   /** Run `act` on every platform not yet done for this entry; true when all are done. */
-  private async onEach(entry: OutboxEntry, places: Place[], act: (platform: ChatPlatform, chat: AlertChannel, channel: string) => Promise<void>): Promise<boolean> {
+  private async onEach(entry: OutboxEntry, places: Place[], act: (platform: ChatPlatform, chat: ChatOutbound, channel: string) => Promise<void>): Promise<boolean> {
     let allDone = true;
     for (const { platform, chat, channel } of places) {
       if (entry.done?.includes(platform)) continue;
@@ -222,16 +217,16 @@ export class AlertPoster {
   /** The platforms running in this bot on which this target has an alert channel. */
   private placesFor(target: string): Place[] {
     const config = this.targets().get(target);
-    return (Object.entries(this.chats) as Array<[ChatPlatform, AlertChannel]>).flatMap(([platform, chat]) => {
+    return (Object.entries(this.chats) as Array<[ChatPlatform, ChatOutbound]>).flatMap(([platform, chat]) => {
       const channel = alertChannelOf(config, platform);
       return channel ? [{ platform, chat, channel }] : [];
     });
   }
 
-  private posted(root: Root): Array<[AlertChannel, { channel: string; id: string }]> {
+  private posted(root: Root): Array<[ChatOutbound, { channel: string; id: string }]> {
     return (Object.entries(root.posts) as Array<[ChatPlatform, { channel: string; id: string }]>).flatMap(([platform, post]) => {
       const chat = this.chats[platform];
-      return chat ? [[chat, post] as [AlertChannel, { channel: string; id: string }]] : [];
+      return chat ? [[chat, post] as [ChatOutbound, { channel: string; id: string }]] : [];
     });
   }
 
@@ -271,7 +266,7 @@ export class AlertPoster {
 
 interface Place {
   platform: ChatPlatform;
-  chat: AlertChannel;
+  chat: ChatOutbound;
   channel: string;
 }
 

@@ -12,11 +12,7 @@ import { parseTargetUrl, displayUrl } from '../probes/target-url.js';
 import { parseDuration } from '../config/duration.js';
 import { type ChatMessage, errorMessage, progressMessage, summaryMessage } from './messages.js';
 import type { Delivery, DeliveryBook } from './delivery-book.js';
-
-/** How a platform shows a message in place of the progress message it posted earlier. */
-export interface DeliveryChannel {
-  show(delivery: Delivery, message: ChatMessage, final: boolean): Promise<void>;
-}
+import type { ChatOutbound, ChatOutbounds } from './incoming.js';
 
 /** How a check ended, for whoever asked: a report (possibly a stage.timeout one) or an error. */
 export type CheckOutcome = { report: ProbeReport } | { error: string };
@@ -31,7 +27,8 @@ export interface CoordinatorOptions {
   book: DeliveryBook;
   knowledge: KnowledgeBase;
   targets: () => Map<string, TargetConfig>;
-  channels: Partial<Record<Delivery['platform'], DeliveryChannel>>;
+  /** How each platform edits the message a check's answer replaces. */
+  channels: ChatOutbounds;
   /** Set once the runbook conductor exists (it needs this coordinator to start its checks). */
   runbooks?: { listener?: RunbookCheckListener };
   /** Time on top of the check's own deadline for queueing and hand-over. */
@@ -126,7 +123,7 @@ export class CheckCoordinator {
       for (let next = this.latestProgress.get(delivery.id); next; next = this.latestProgress.get(delivery.id)) {
         this.latestProgress.delete(delivery.id);
         if (this.finished.has(delivery.id)) break;
-        await this.channel(delivery)?.show(delivery, progressMessage(delivery.target, this.urlOf(delivery.target), next), false).catch(() => undefined);
+        await this.show(delivery, progressMessage(delivery.target, this.urlOf(delivery.target), next)).catch(() => undefined);
       }
     })().finally(() => this.progressInFlight.delete(delivery.id));
     this.progressInFlight.set(delivery.id, flush);
@@ -145,7 +142,7 @@ export class CheckCoordinator {
    */
   private async deliver(jobId: string, delivery: Delivery, outcome: CheckOutcome): Promise<void> {
     if (this.stopping || !(await this.options.book.claim(jobId, delivery.id))) return;
-    const done = this.show(jobId, delivery, outcome);
+    const done = this.showFinal(jobId, delivery, outcome);
     this.inFlight.set(delivery.id, { jobId, delivery, done });
     try {
       await done;
@@ -154,7 +151,7 @@ export class CheckCoordinator {
     }
   }
 
-  private async show(jobId: string, delivery: Delivery, outcome: CheckOutcome): Promise<void> {
+  private async showFinal(jobId: string, delivery: Delivery, outcome: CheckOutcome): Promise<void> {
     this.finished.add(delivery.id);
     // A progress edit still on its way must not land after, and over, the final answer.
     await this.progressInFlight.get(delivery.id);
@@ -164,7 +161,7 @@ export class CheckCoordinator {
         if (!listener) throw new Error('no runbook conductor in this bot yet');
         await listener.onResult(delivery, outcome);
       } else {
-        await this.channel(delivery)?.show(delivery, 'report' in outcome ? summaryMessage(outcome.report) : errorMessage(outcome.error), true);
+        await this.show(delivery, 'report' in outcome ? summaryMessage(outcome.report) : errorMessage(outcome.error));
       }
     } catch {
       // The platform refused even after its client's retries: hand the delivery back so the
@@ -219,7 +216,9 @@ export class CheckCoordinator {
     return displayUrl(parseTargetUrl(config.url));
   }
 
-  private channel(delivery: Delivery): DeliveryChannel | undefined {
-    return this.options.channels[delivery.platform];
+  /** Replace the delivery's message (progress, or the final answer). */
+  private async show(delivery: Delivery, message: ChatMessage): Promise<void> {
+    const channel: ChatOutbound | undefined = this.options.channels[delivery.platform];
+    await channel?.edit({ channel: delivery.channel, id: delivery.messageId }, message);
   }
 }

@@ -1,70 +1,189 @@
-// "/ftp …" text → a command. Anything unrecognised gets the help text, with a word on why.
-export type ChatCommand =
-  /** `adhoc`: the target is a URL (admins only, to allowed hosts only). */
-  | { kind: 'check'; target: string; adhoc?: true }
-  | { kind: 'explain'; query: string }
-  | { kind: 'targets' }
-  | { kind: 'mute'; target: string; minutes: number }
-  | { kind: 'status'; target?: string }
-  | { kind: 'runbook'; query: string; target: string }
-  | { kind: 'help'; problem?: string };
+// Every /ftp command: its help line, its options (Discord's subcommand options follow them), how
+// its words parse, what it needs and what it does. Adding a verb is one entry here (and, if it
+// shows something new, a message kind and its renderers).
+import { explainLines } from '../knowledge/explain.js';
+import { MAX_MUTE_MINUTES } from './incoming.js';
+import { type HelpCommand, helpMessage, notice } from './messages.js';
+import { replies } from './replies.js';
+import { type Rich, rich, richLines } from './rich.js';
+import { openRunbook, startCheck } from './verb-actions.js';
+import { type AnyCommandVerb, type CommandVerb, isProblem } from './verb.js';
 
+const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+/** Slack may wrap a URL as <sftp://host> or <sftp://host|label>. */
+const URL_WORD = /^<?((?:s?ftps?|ftpes):\/\/[^\s|<>]+)(?:\|[^>]*)?>?$/i;
 const MAX_TEXT = 500;
 
-export function parseCommand(text: string): ChatCommand {
-  const words = text.slice(0, MAX_TEXT).trim().split(/\s+/).filter(Boolean);
-  const [verb, ...rest] = words;
-  switch (verb?.toLowerCase()) {
-    case undefined:
-    case 'help':
-      return { kind: 'help' };
-    case 'check':
-      if (rest.length !== 1) return { kind: 'help', problem: 'say which target to check: `/ftp check <target>`' };
-      {
-        // Slack may wrap a URL as <sftp://host> or <sftp://host|label>.
-        const url = /^<?((?:s?ftps?|ftpes):\/\/[^\s|<>]+)(?:\|[^>]*)?>?$/i.exec(rest[0]!)?.[1];
-        if (url) return { kind: 'check', target: url, adhoc: true };
-      }
-      if (!/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!)) return { kind: 'help', problem: `'${echo(rest[0]!, 60)}' is not a target name` };
-      return { kind: 'check', target: rest[0]! };
-    case 'explain':
-      if (rest.length !== 1) return { kind: 'help', problem: 'say what to explain: `/ftp explain 530` or `/ftp explain auth.failed`' };
-      return { kind: 'explain', query: rest[0]! };
-    case 'targets':
-      return { kind: 'targets' };
-    case 'status':
-      if (rest.length > 1 || (rest[0] !== undefined && !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]))) {
-        return { kind: 'help', problem: 'say which target, or none for all: `/ftp status [target]`' };
-      }
-      return rest[0] ? { kind: 'status', target: rest[0] } : { kind: 'status' };
-    case 'runbook':
-      if (rest.length !== 2 || !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!) || !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[1]!)) {
-        return { kind: 'help', problem: 'say which runbook (or finding code) and which target: `/ftp runbook too-many-connections prod-ftp` or `/ftp runbook auth.failed prod-ftp`' };
-      }
-      return { kind: 'runbook', query: rest[0]!, target: rest[1]! };
-    case 'mute': {
-      const minutes = muteMinutes(rest[1]);
-      if (rest.length !== 2 || !/^[a-z0-9][a-z0-9._-]*$/i.test(rest[0]!) || minutes === undefined) {
-        return { kind: 'help', problem: 'say what to mute and for how long: `/ftp mute <target> 1h` (minutes or hours, up to 7 days)' };
-      }
-      return { kind: 'mute', target: rest[0]!, minutes };
+const check: CommandVerb<{ subject: string; adhoc: boolean }> = {
+  name: 'check',
+  usage: '/ftp check <target|url>',
+  description: 'run a check now and report every stage',
+  options: [{ name: 'target', description: 'target name (or, for admins, a URL)', required: true, complete: 'target' }],
+  parse(words) {
+    if (words.length !== 1) return { problem: rich`say which target to check: \`/ftp check <target>\`` };
+    const url = URL_WORD.exec(words[0]!)?.[1];
+    if (url) return { subject: url, adhoc: true };
+    if (!NAME.test(words[0]!)) return { problem: rich`'${echo(words[0]!, 60)}' is not a target name` };
+    return { subject: words[0]!, adhoc: false };
+  },
+  need: (a) => (a.adhoc ? 'admin' : 'operator'),
+  counted: true,
+  subject: (a) => a.subject,
+  refuse: (a, act) => act.services.scope.refuseSubject(a.subject, act.scope),
+  run: (a, act) => startCheck(a.subject, act),
+};
+
+const explain: CommandVerb<{ query: string }> = {
+  name: 'explain',
+  usage: '/ftp explain <finding-code>',
+  description: 'causes, next steps and runbook for a finding',
+  options: [{ name: 'code', description: 'finding code, FTP reply code, errno…', required: true }],
+  parse: (words) => (words.length === 1 ? { query: words[0]! } : { problem: rich`say what to explain: \`/ftp explain 530\` or \`/ftp explain auth.failed\`` }),
+  need: () => 'viewer',
+  counted: true,
+  async run(a, act) {
+    let text: Rich;
+    try {
+      text = [{ pre: explainLines(a.query, act.services.knowledge).join('\n') }];
+    } catch (err) {
+      text = [(err as Error).message];
     }
-    default:
-      return { kind: 'help', problem: `unknown command '${echo(verb ?? '', 40)}'` };
-  }
+    await act.reply.private(notice(text));
+  },
+};
+
+const targets: CommandVerb<Record<string, never>> = {
+  name: 'targets',
+  usage: '/ftp targets',
+  description: 'list the targets this channel may use',
+  options: [],
+  parse: () => ({}),
+  need: () => 'viewer',
+  counted: true,
+  async run(_a, act) {
+    const { scope, config } = act.services;
+    const rows = scope.targetNames(act.scope).map((name) => {
+      const description = config().targets.get(name)?.description;
+      return rich`• ${{ code: name }} ${scope.urlOf(name)}${description ? [' — ', description] : []}`;
+    });
+    await act.reply.private(notice(rows.length ? richLines(rows) : replies.noTargetsHere()));
+  },
+};
+
+const status: CommandVerb<{ target?: string }> = {
+  name: 'status',
+  usage: '/ftp status [target]',
+  description: 'health, open incidents, availability and timings over 24 h, with a chart',
+  options: [{ name: 'target', description: 'one target, or all', required: false, complete: 'target' }],
+  parse(words) {
+    if (words.length > 1 || (words[0] !== undefined && !NAME.test(words[0]))) return { problem: rich`say which target, or none for all: \`/ftp status [target]\`` };
+    return words[0] ? { target: words[0] } : {};
+  },
+  need: () => 'viewer',
+  counted: true,
+  subject: (a) => a.target,
+  refuse: (a, act) => (a.target ? act.services.scope.refuseTarget(a.target, act.scope) : undefined),
+  async run(a, act) {
+    const { status: answers, scope } = act.services;
+    let answer;
+    try {
+      answer = a.target ? await answers.forTarget(a.target) : await answers.forTargets(scope.targetNames(act.scope));
+    } catch (err) {
+      await act.reply.private(notice(replies.cannotShowStatus((err as Error).message)));
+      return;
+    }
+    await act.reply.post(answer);
+  },
+};
+
+const mute: CommandVerb<{ target: string; minutes: number }> = {
+  name: 'mute',
+  usage: '/ftp mute <target> <30m|2h>',
+  description: 'no new alert threads for a target for a while',
+  options: [
+    { name: 'target', description: 'target name', required: true, complete: 'target' },
+    { name: 'for', description: 'how long: 30m, 2h (up to 7 days)', required: true },
+  ],
+  parse(words) {
+    const minutes = muteMinutes(words[1]);
+    if (words.length !== 2 || !NAME.test(words[0]!) || minutes === undefined) {
+      return { problem: rich`say what to mute and for how long: \`/ftp mute <target> 1h\` (minutes or hours, up to 7 days)` };
+    }
+    return { target: words[0]!, minutes };
+  },
+  need: () => 'operator',
+  counted: true,
+  subject: (a) => a.target,
+  refuse: (a, act) => act.services.scope.refuseTarget(a.target, act.scope),
+  async run(a, act) {
+    await act.services.alerts.mute(a.target, a.minutes, act.incoming.user);
+    await act.reply.post(notice(replies.muted(a.target, a.minutes, act.incoming.user)));
+  },
+};
+
+const runbook: CommandVerb<{ query: string; target: string }> = {
+  name: 'runbook',
+  usage: '/ftp runbook <runbook|finding-code> <target>',
+  description: 'step through a runbook in a thread; the bot runs its checks',
+  options: [
+    { name: 'runbook', description: 'runbook, finding code or alert class', required: true, complete: 'runbook' },
+    { name: 'target', description: 'target name', required: true, complete: 'target' },
+  ],
+  parse(words) {
+    if (words.length !== 2 || !NAME.test(words[0]!) || !NAME.test(words[1]!)) {
+      return { problem: rich`say which runbook (or finding code) and which target: \`/ftp runbook too-many-connections prod-ftp\` or \`/ftp runbook auth.failed prod-ftp\`` };
+    }
+    return { query: words[0]!, target: words[1]! };
+  },
+  need: () => 'operator',
+  counted: true,
+  subject: (a) => a.target,
+  refuse: (a, act) => act.services.scope.refuseTarget(a.target, act.scope),
+  // Typed in a thread, it runs in that thread; otherwise in the incident's, or a new one.
+  run: (a, act) => openRunbook(a.query, a.target, act, act.incoming.where.thread),
+};
+
+const help: CommandVerb<Record<string, never>> = {
+  name: 'help',
+  usage: '/ftp help',
+  description: 'show this list',
+  options: [],
+  parse: () => ({}),
+  need: () => 'viewer',
+  counted: true,
+  run: (_a, act) => act.reply.private(helpMessage(HELP_LINES)),
+};
+
+/** Every command, in the order help lists them. */
+export const COMMANDS: readonly AnyCommandVerb[] = [check, explain, targets, status, mute, runbook, help];
+
+export const HELP_LINES: readonly HelpCommand[] = COMMANDS.map((c) => ({ usage: c.usage, description: c.description }));
+
+export type ParsedCommand = { verb: AnyCommandVerb; args: unknown } | { problem: Rich };
+
+/** "/ftp …" text (without "/ftp") → a verb and its arguments, or a problem to answer with help. */
+export function parseCommand(text: string): ParsedCommand {
+  const [word, ...rest] = text.slice(0, MAX_TEXT).trim().split(/\s+/).filter(Boolean);
+  const verb = COMMANDS.find((c) => c.name === (word ?? 'help').toLowerCase());
+  if (!verb) return { problem: rich`unknown command '${echo(word ?? '', 40)}'` };
+  const args = verb.parse(rest);
+  return isProblem(args) ? { problem: args.problem } : { verb, args };
+}
+
+/** The answer to a command that did not parse: the problem, then the commands. */
+export function helpWithProblem(problem: Rich): Rich {
+  return richLines([[...problem, '.'], [], ...HELP_LINES.map((c) => rich`${{ code: c.usage }} — ${c.description}`)]);
 }
 
 /**
- * A word of the person's text, quoted back in a one-line problem. Words are split on \s, which does
- * not include NEL (U+0085) or other controls: found by fuzzing (test/fuzz.test.ts), a NEL made the
- * problem two lines. Controls become '?'.
+ * A word of the person's text, quoted back in a one-line problem. Words are split on \s, which
+ * does not include NEL (U+0085) or other controls: found by fuzzing (test/fuzz.test.ts), a NEL
+ * made the problem two lines. Controls become '?'.
  */
 function echo(word: string, max: number): string {
   // eslint-disable-next-line no-control-regex
-  return word.slice(0, max).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return word.slice(0, max).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }
-
-const MAX_MUTE_MINUTES = 7 * 24 * 60;
 
 /** "30m", "90min", "2h" → minutes; undefined when it is not a sane duration. */
 function muteMinutes(text: string | undefined): number | undefined {

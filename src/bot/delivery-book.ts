@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import { whenReady } from '../queue/redis-connection.js';
 import type { ChatPlatform } from './messages.js';
+import { RedisKeys } from '../queue/redis-keys.js';
 
 export interface Delivery {
   /** Unique per request: the chat message it will update. */
@@ -34,11 +35,11 @@ export class DeliveryBook {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   private key(jobId: string): string {
-    return `${this.prefix}:deliveries:${jobId}`;
+    return new RedisKeys(this.prefix).deliveries(jobId);
   }
 
   private get pendingKey(): string {
-    return `${this.prefix}:deliveries-pending`;
+    return new RedisKeys(this.prefix).deliveriesPending();
   }
 
   async add(jobId: string, delivery: Delivery): Promise<void> {

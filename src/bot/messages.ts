@@ -3,6 +3,7 @@
 // its own wire shape and owns that platform's limits and escaping. Text here is raw, unescaped.
 import type { Finding, ProbeReport, Protocol, StageName, StageResult, StageStatus } from '../probes/probe.js';
 import type { RunbookActionType } from '../runbooks/runbook-session.js';
+import type { Rich } from './rich.js';
 
 /** The chats ftpops speaks in; each has an adapter that renders the messages below. */
 export type ChatPlatform = 'slack' | 'discord' | 'console';
@@ -130,8 +131,8 @@ export interface RunbookStepMessage {
   text: string;
   /** Copyable commands, the target's host, port and user filled in. */
   commands: string[];
-  /** What the bot will do or is doing, the last check result, who did what. */
-  notes: string[];
+  /** What the bot will do or is doing, the last check result, who did what: one line each. */
+  notes: Rich[];
   /** An earlier step: a record of what was done, without buttons. */
   closed: boolean;
   actions: ChatAction[];
@@ -154,7 +155,41 @@ export interface RunbookTimelineMessage {
   markdown: string;
 }
 
-export type ChatMessage = ProgressMessage | SummaryMessage | ErrorMessage | HelpMessage | AlertMessage | AlertUpdateMessage | RunbookStartMessage | RunbookStepMessage | RunbookTimelineMessage;
+/** A short answer of ours: a refusal, a confirmation, an explanation, the list of targets. */
+export interface NoticeMessage {
+  kind: 'notice';
+  text: Rich;
+}
+
+/** /ftp status: the words, and for one target a chart. */
+export interface StatusMessage {
+  kind: 'status';
+  text: Rich;
+  chart?: ChartImage;
+}
+
+export interface ChartImage {
+  png: Buffer;
+  filename: string;
+  title: string;
+}
+
+export type ChatMessage =
+  | ProgressMessage
+  | SummaryMessage
+  | ErrorMessage
+  | HelpMessage
+  | NoticeMessage
+  | StatusMessage
+  | AlertMessage
+  | AlertUpdateMessage
+  | RunbookStartMessage
+  | RunbookStepMessage
+  | RunbookTimelineMessage;
+
+export function notice(text: Rich): NoticeMessage {
+  return { kind: 'notice', text };
+}
 
 export function stageLine(stage: StageResult): StageLine {
   return {
@@ -202,17 +237,7 @@ export function errorMessage(text: string): ErrorMessage {
   return { kind: 'error', text: line || 'unknown error' };
 }
 
-export const HELP_COMMANDS: readonly HelpCommand[] = [
-  { usage: '/ftp check <target|url>', description: 'run a check now and report every stage' },
-  { usage: '/ftp explain <finding-code>', description: 'causes, next steps and runbook for a finding' },
-  { usage: '/ftp targets', description: 'list the configured targets' },
-  { usage: '/ftp status [target]', description: 'health, open incidents, availability and timings over 24 h, with a chart' },
-  { usage: '/ftp mute <target> <30m|2h>', description: 'no new alert threads for a target for a while' },
-  { usage: '/ftp runbook <runbook|finding-code> <target>', description: 'step through a runbook in a thread; the bot runs its checks' },
-  { usage: '/ftp help', description: 'show this list' },
-];
-
-export function helpMessage(commands: readonly HelpCommand[] = HELP_COMMANDS): HelpMessage {
+export function helpMessage(commands: readonly HelpCommand[]): HelpMessage {
   return { kind: 'help', commands: commands.map((c) => ({ ...c })) };
 }
 

@@ -22,15 +22,8 @@ import {
 import type { RunbookPlace, RunbookStore } from '../runbooks/runbook-store.js';
 import type { CheckCoordinator, CheckOutcome, RunbookCheckListener } from './check-coordinator.js';
 import type { Delivery } from './delivery-book.js';
-import type { ChatMessage } from './messages.js';
+import type { ChatOutbound, ChatOutbounds } from './incoming.js';
 import { closedStepMessage, runbookStepMessage, runbookTimelineMessage, type StepView } from './runbook-messages.js';
-
-/** How a platform posts and edits the runbook's messages. */
-export interface RunbookChat {
-  /** Post a message, in a thread when threadId is given; resolves with the message's id. */
-  post(channel: string, message: ChatMessage, threadId?: string): Promise<string>;
-  edit(channel: string, messageId: string, message: ChatMessage): Promise<void>;
-}
 
 /** A request people can get wrong (unknown runbook); the message is the answer to show them. */
 export class RunbookRequestError extends Error {}
@@ -40,7 +33,7 @@ export interface ConductorOptions {
   library: RunbookLibrary;
   targets: () => Map<string, TargetConfig>;
   coordinator: CheckCoordinator;
-  chats: Partial<Record<RunbookPlace['platform'], RunbookChat>>;
+  chats: ChatOutbounds;
   /** The target's recent checks, newest first (a verify step's quiet period looks at them). */
   history: (target: string) => Promise<HistoryEntry[]>;
   /** The thread of an incident open for this target in this channel. */
@@ -110,13 +103,19 @@ export class RunbookConductor implements RunbookCheckListener {
       const holder = await this.options.store.claimThread(request.channel, threadId, runbook.id, sessionId);
       if (holder) return { sessionId: holder, threadId, alreadyOpen: true, runbook };
     } else {
-      threadId = await chat.post(request.channel, { kind: 'runbook-start', runbookTitle: runbook.title, target: request.target, summary: runbook.summary, by: request.by });
+      threadId = (await chat.post({ channel: request.channel }, { kind: 'runbook-start', runbookTitle: runbook.title, target: request.target, summary: runbook.summary, by: request.by })).id;
     }
     const session = startSession(runbook, request.target, this.now());
     await this.options.store.create(sessionId, session);
-    const messageId = await chat.post(request.channel, runbookStepMessage(this.view(runbook, session, sessionId)), threadId);
+    const messageId = (await chat.post({ channel: request.channel, thread: threadId }, runbookStepMessage(this.view(runbook, session, sessionId)))).id;
     await this.options.store.setPlace(sessionId, { platform: request.platform, channel: request.channel, threadId, messageId, recordsFrom: 0 });
     return { sessionId, threadId, alreadyOpen: false, runbook };
+  }
+
+  /** Where a session runs and for which target (a click is judged against them); undefined when gone. */
+  async sessionPlace(sessionId: string): Promise<{ platform: RunbookPlace['platform']; channel: string; target: string } | undefined> {
+    const [session, place] = await Promise.all([this.options.store.get(sessionId), this.options.store.place(sessionId)]);
+    return session && place ? { platform: place.platform, channel: place.channel, target: session.target } : undefined;
   }
 
   /** A person's click. Throws StaleActionError (with the words to answer) when it no longer applies. */
@@ -221,17 +220,17 @@ export class RunbookConductor implements RunbookCheckListener {
       // A faster transition (a check that answered at once) may have been shown already: never
       // paint an older state over it.
       if (((await this.options.store.get(sessionId))?.version ?? 0) > after.version) return;
-      await chat.edit(place.channel, place.messageId, runbookStepMessage(view));
+      await chat.edit({ channel: place.channel, id: place.messageId }, runbookStepMessage(view));
       return;
     }
     const stepId = before.path.at(-1)!;
     const records = after.records.slice(place.recordsFrom).filter((r) => r.stepId === stepId);
-    await chat.edit(place.channel, place.messageId, closedStepMessage(view, stepId, before.path.length, records));
+    await chat.edit({ channel: place.channel, id: place.messageId }, closedStepMessage(view, stepId, before.path.length, records));
     if (after.status === 'active') {
-      const messageId = await chat.post(place.channel, runbookStepMessage(view), place.threadId);
+      const messageId = (await chat.post({ channel: place.channel, thread: place.threadId }, runbookStepMessage(view))).id;
       await this.options.store.setPlace(sessionId, { ...place, messageId, recordsFrom: after.records.length });
     } else {
-      await chat.post(place.channel, runbookTimelineMessage(view), place.threadId);
+      await chat.post({ channel: place.channel, thread: place.threadId }, runbookTimelineMessage(view));
     }
   }
 
@@ -292,7 +291,7 @@ export class RunbookConductor implements RunbookCheckListener {
     return place;
   }
 
-  private chat(platform: RunbookPlace['platform']): RunbookChat {
+  private chat(platform: RunbookPlace['platform']): ChatOutbound {
     const chat = this.options.chats[platform];
     if (!chat) throw new Error(`no ${platform} connection in this bot`);
     return chat;

@@ -4,7 +4,7 @@ import type { Runbook, RunbookStep } from '../runbooks/runbook.js';
 import { fillPlaceholders, type PlaceholderValues } from '../runbooks/runbook.js';
 import {
   actionsFor,
-  actorName,
+  BOT_ACTOR,
   type CheckPlan,
   currentStep,
   type RunbookActionType,
@@ -13,6 +13,7 @@ import {
   timelineMarkdown,
 } from '../runbooks/runbook-session.js';
 import type { ChatAction, RunbookStepMessage, RunbookTimelineMessage } from './messages.js';
+import { type Rich, rich } from './rich.js';
 
 
 export interface StepView {
@@ -83,23 +84,24 @@ function labelOf(step: RunbookStep, session: RunbookSession, action: RunbookActi
   }
 }
 
-function currentNotes(view: StepView, step: RunbookStep): string[] {
+function currentNotes(view: StepView, step: RunbookStep): Rich[] {
   const { session, plan } = view;
-  const notes: string[] = [];
+  const notes: Rich[] = [];
   if (step.kind === 'check' && step.check && !session.checking) {
     const as = step.check.protocol ? ` (probing ${view.values.host}:${view.values.port} as plain ${step.check.protocol.toUpperCase()})` : '';
-    notes.push(`🔎 The bot runs the check${as}: the *${step.check.stage}* stage should ${step.check.expect === 'pass' ? 'pass' : 'fail'}.`);
+    notes.push(rich`🔎 The bot runs the check${as}: the ${{ strong: step.check.stage }} stage should ${step.check.expect === 'pass' ? 'pass' : 'fail'}.`);
   }
   if (step.kind === 'verify' && !session.checking && !session.quiet && !session.verified) {
-    notes.push(`🔎 The bot runs ${plan.rounds} complete round trip${plan.rounds > 1 ? 's' : ''}, then waits ${quietText(plan.quietMs)} without a failed check and checks once more before it proposes to resolve.`);
+    notes.push([`🔎 The bot runs ${plan.rounds} complete round trip${plan.rounds > 1 ? 's' : ''}, then waits ${quietText(plan.quietMs)} without a failed check and checks once more before it proposes to resolve.`]);
   }
-  if (session.lastResult) notes.push(`${session.lastResult.passed ? '✓' : '✗'} ${session.lastResult.detail}`);
+  // The detail quotes the server: a plain span, never markup.
+  if (session.lastResult) notes.push([`${session.lastResult.passed ? '✓' : '✗'} `, session.lastResult.detail]);
   if (session.checking) {
     const which = session.checking.final ? 'the last check after the quiet period' : session.checking.of > 1 ? `round trip ${session.checking.round} of ${session.checking.of}` : 'the check';
-    notes.push(`⏳ Running ${which}…`);
+    notes.push([`⏳ Running ${which}…`]);
   }
-  if (session.quiet) notes.push(`⏸ All round trips passed. Quiet period until ${clock(session.quiet.until)} UTC: if no check fails by then, the bot checks once more and proposes to resolve.`);
-  if (session.verified) notes.push('✅ Verified: the round trips passed and the target stayed healthy. Resolve?');
+  if (session.quiet) notes.push([`⏸ All round trips passed. Quiet period until ${clock(session.quiet.until)} UTC: if no check fails by then, the bot checks once more and proposes to resolve.`]);
+  if (session.verified) notes.push(['✅ Verified: the round trips passed and the target stayed healthy. Resolve?']);
   return notes;
 }
 
@@ -114,9 +116,11 @@ const RECORD_WORDS: Record<RunbookActionType, string> = {
   'quiet-over': '⏸ Quiet period over',
 };
 
-function recordLine(r: RunbookRecord): string {
+function recordLine(r: RunbookRecord): Rich {
   const what = r.action === 'done' && r.outcome === 'resolved' ? '✅ Resolved' : RECORD_WORDS[r.action];
-  return `${what}${r.outcome && r.outcome !== 'resolved' ? ` — ${r.outcome}` : ''} · ${actorName(r.by)} at ${clock(r.at)} UTC`;
+  const who = r.by === BOT_ACTOR ? 'ftpops' : { user: r.by };
+  // The outcome may quote the server: a plain span.
+  return [`${what}`, ...(r.outcome && r.outcome !== 'resolved' ? [' — ', r.outcome] : []), ' · ', who, ` at ${clock(r.at)} UTC`];
 }
 
 function clock(at: number): string {

@@ -1,87 +1,64 @@
-// Answers that need no probe: help, explain, targets, and whether a channel may check a target.
-// Chat-neutral text (Slack and Discord both show it); the same words as the command line.
-import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
+// Which targets a channel may see and act on. With a `channels:` map in ftpops.yaml, a channel not
+// in it gets the '*' entry, or nothing: access is denied unless granted. The web console is its
+// operator's own: every target.
 import type { TargetsFile } from '../config/targets-file.js';
-import { explainCommand } from '../cli/explain-command.js';
-import { displayUrl, isAdhocUrl, parseTargetUrl } from '../probes/target-url.js';
 import { AdhocPolicy } from '../config/adhoc-policy.js';
-import { HELP_COMMANDS } from './messages.js';
+import { displayUrl, isAdhocUrl, parseTargetUrl } from '../probes/target-url.js';
+import type { ChatPlatform } from './messages.js';
+import { replies } from './replies.js';
+import type { Rich } from './rich.js';
 
-export class ChatCommandAnswers {
-  constructor(private readonly knowledge: KnowledgeBase, private readonly config: () => TargetsFile) {}
+/** Where access is judged: the channel (a thread's parent), on a platform. */
+export interface ScopeChannel {
+  platform: ChatPlatform;
+  channel: string;
+}
 
-  help(problem?: string): string {
-    const lines = HELP_COMMANDS.map((c) => `\`${c.usage}\` — ${c.description}`);
-    return [...(problem ? [`${problem}.`, ''] : []), ...lines].join('\n');
-  }
+export class ChannelScope {
+  constructor(private readonly config: () => TargetsFile) {}
 
-  explain(query: string): string {
-    const lines: string[] = [];
-    try {
-      explainCommand(query, { out: (t) => lines.push(t), err: (t) => lines.push(t), env: {}, isTTY: false, readStdin: async () => '' }, this.knowledge);
-    } catch (err) {
-      return (err as Error).message;
-    }
-    return ['```', ...lines, '```'].join('\n');
-  }
-
-  /** The targets this channel may use; without a channel (the local console), all of them. */
-  targets(channel?: string): string {
-    const allowed = this.allowedIn(channel);
-    const rows = [...this.config().targets.values()]
-      .filter((t) => !allowed || allowed.includes(t.name))
-      .map((t) => `• \`${t.name}\` ${this.urlOf(t.name)}${t.description ? ` — ${t.description}` : ''}`);
-    return rows.length ? rows.join('\n') : 'no targets are configured for this channel';
-  }
-
-  /** The targets this channel may see; without a channel (the local console), all of them. */
-  targetNames(channel?: string): string[] {
-    const allowed = this.allowedIn(channel);
+  /** The targets this channel may see, in the file's order. */
+  targetNames(where: ScopeChannel): string[] {
+    const allowed = this.allowedIn(where);
     return [...this.config().targets.keys()].filter((t) => !allowed || allowed.includes(t));
   }
 
-  /** A one-line refusal, or undefined when this channel may check this target. */
-  refuseTarget(target: string, channel?: string): string | undefined {
-    const targets = this.config().targets;
-    if (!targets.has(target)) {
-      const known = [...targets.keys()].filter((t) => !this.allowedIn(channel) || this.allowedIn(channel)!.includes(t));
-      return `unknown target '${target}'${known.length ? ` (known here: ${known.join(', ')})` : ''}`;
-    }
-    const allowed = this.allowedIn(channel);
-    if (allowed && !allowed.includes(target)) return `this channel may not check '${target}' (allowed here: ${allowed.join(', ') || 'none'})`;
+  /** A refusal, or undefined when this channel may act on this configured target. */
+  refuseTarget(target: string, where: ScopeChannel): Rich | undefined {
+    const allowed = this.allowedIn(where);
+    if (!this.config().targets.has(target)) return replies.unknownTarget(target, this.targetNames(where));
+    if (allowed && !allowed.includes(target)) return replies.channelMayNot(target, allowed);
     return undefined;
   }
 
-  /** A check subject, target name or ad-hoc URL: a one-line refusal, or undefined to go ahead. */
-  refuseSubject(subject: string, channel?: string): string | undefined {
-    return isAdhocUrl(subject) ? this.refuseAdhoc(subject) : this.refuseTarget(subject, channel);
+  /** A check subject, a target name or an ad-hoc URL (the person is an admin): a refusal, or undefined. */
+  refuseSubject(subject: string, where: ScopeChannel): Rich | undefined {
+    return isAdhocUrl(subject) ? this.refuseAdhoc(subject) : this.refuseTarget(subject, where);
   }
 
-  /** For an ad-hoc URL (the person is an admin): a one-line refusal, or undefined to go ahead. */
-  refuseAdhoc(url: string): string | undefined {
+  /** An ad-hoc URL: no password in it, and only hosts listed in access.adhocHosts. */
+  refuseAdhoc(url: string): Rich | undefined {
     let parsed;
     try {
       parsed = parseTargetUrl(url);
     } catch (err) {
-      return (err as Error).message;
+      return replies.refused((err as Error).message);
     }
-    if (parsed.password !== undefined) return 'ad-hoc checks from chat carry no passwords (they would stay in the chat history): add a target to ftpops.yaml with passwordEnv or passwordFile';
-    return new AdhocPolicy(this.config().access?.adhocHosts ?? []).refuseHost(parsed.host);
+    if (parsed.password !== undefined) return replies.adhocNoPasswords();
+    const refusal = new AdhocPolicy(this.config().access?.adhocHosts ?? []).refuseHost(parsed.host);
+    return refusal ? replies.refused(refusal) : undefined;
   }
 
-  urlOf(target: string): string {
-    const config = this.config().targets.get(target);
-    return config ? displayUrl(parseTargetUrl(config.url)) : target;
+  /** How a check subject is shown: a target's URL without password, or the ad-hoc URL itself. */
+  urlOf(subject: string): string {
+    const config = this.config().targets.get(subject);
+    return config ? displayUrl(parseTargetUrl(config.url)) : subject;
   }
 
-  /**
-   * The targets a channel may check, or undefined for all. With a `channels` map configured, a
-   * channel not in it gets the "*" entry, or nothing: access is denied unless granted.
-   */
-  private allowedIn(channel: string | undefined): string[] | undefined {
+  private allowedIn(where: ScopeChannel): string[] | undefined {
     const channels = this.config().channels;
-    if (!channels || channel === undefined) return undefined;
-    const allowed = channels.get(channel) ?? channels.get('*') ?? [];
+    if (!channels || where.platform === 'console') return undefined;
+    const allowed = channels.get(where.channel) ?? channels.get('*') ?? [];
     return allowed.includes('*') ? undefined : allowed;
   }
 }

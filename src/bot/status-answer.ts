@@ -3,11 +3,9 @@
 import type { CheckResults } from '../alerts/check-results.js';
 import { hourlySeries, type OpenIncident, type TargetStatus, targetStatus } from '../alerts/target-status.js';
 import { renderStatusChart } from './status-chart.js';
-
-export interface StatusAnswer {
-  text: string;
-  chart?: { png: Buffer; filename: string; title: string };
-}
+import type { StatusMessage } from './messages.js';
+import { replies } from './replies.js';
+import { type Rich, rich, richLines } from './rich.js';
 
 export class StatusAnswers {
   constructor(
@@ -15,29 +13,35 @@ export class StatusAnswers {
     private readonly alerts: { openIncidents(target: string): Promise<OpenIncident[]>; mutedUntil(target: string): Promise<number | undefined> },
   ) {}
 
-  async forTargets(targets: string[], now = Date.now()): Promise<StatusAnswer> {
-    const lines: string[] = [];
+  async forTargets(targets: string[], now = Date.now()): Promise<StatusMessage> {
+    const lines: Rich[] = [];
     for (const target of targets) {
       const s = await this.status(target, now);
       const mark = s.incidents.length ? '🔴' : s.last ? (s.last.ok ? '🟢' : '🟠') : '⚪';
-      lines.push(`${mark} \`${target}\` ${availability(s)}${s.incidents.length ? ` · ${s.incidents.length} open incident(s)` : ''}${s.mutedUntil ? ' · muted' : ''}`);
+      lines.push(rich`${mark} ${{ code: target }} ${availability(s)}${s.incidents.length ? ` · ${s.incidents.length} open incident(s)` : ''}${s.mutedUntil ? ' · muted' : ''}`);
     }
-    return { text: lines.length ? lines.join('\n') : 'no targets are configured for this channel' };
+    return { kind: 'status', text: lines.length ? richLines(lines) : replies.noTargetsHere() };
   }
 
-  async forTarget(target: string, now = Date.now()): Promise<StatusAnswer> {
+  async forTarget(target: string, now = Date.now()): Promise<StatusMessage> {
     const s = await this.status(target, now);
     const history = await this.results.history(target);
-    const lines = [
-      `*${target}* — ${s.last ? `last check ${s.last.ok ? 'passed' : `failed: \`${s.last.code}\``} at ${s.last.at}` : 'not checked yet'}`,
-      `availability 24 h: ${availability(s)}`,
-      s.total ? `check time 24 h: p50 ${Math.round(s.total.p50)} ms, p95 ${Math.round(s.total.p95)} ms` : '',
-      ...Object.entries(s.stages).map(([name, t]) => `• \`${name}\` p50 ${Math.round(t.p50)} ms, p95 ${Math.round(t.p95)} ms`),
-      s.incidents.length ? `open incidents: ${s.incidents.map((i) => `${i.alert.split(':').slice(1).join('/')} (${i.severity}${i.ackedBy ? `, acknowledged by <@${i.ackedBy}>` : ''})`).join('; ')}` : 'no open incidents',
-      s.mutedUntil ? `muted until ${new Date(s.mutedUntil).toISOString()}` : '',
-      `recent: ${history.slice(0, 10).map((h) => (h.ok ? '✓' : '✗')).join('') || '—'}`,
-    ].filter(Boolean);
-    const answer: StatusAnswer = { text: lines.join('\n') };
+    const incidents: Rich = s.incidents.flatMap((i, n) => [
+      ...(n ? ['; '] : []),
+      `${i.alert.split(':').slice(1).join('/')} (${i.severity}`,
+      ...(i.ackedBy ? [', acknowledged by ', { user: i.ackedBy }] : []),
+      ')',
+    ]);
+    const lines: Rich[] = [
+      rich`${{ strong: target }} — ${s.last ? (s.last.ok ? `last check passed at ${s.last.at}` : rich`last check failed: ${{ code: s.last.code ?? '' }} at ${s.last.at}`) : 'not checked yet'}`,
+      [`availability 24 h: ${availability(s)}`],
+      s.total ? [`check time 24 h: p50 ${Math.round(s.total.p50)} ms, p95 ${Math.round(s.total.p95)} ms`] : [],
+      ...Object.entries(s.stages).map(([name, t]) => rich`• ${{ code: name }} p50 ${String(Math.round(t.p50))} ms, p95 ${String(Math.round(t.p95))} ms`),
+      s.incidents.length ? ['open incidents: ', ...incidents] : ['no open incidents'],
+      s.mutedUntil ? [`muted until ${new Date(s.mutedUntil).toISOString()}`] : [],
+      [`recent: ${history.slice(0, 10).map((h) => (h.ok ? '✓' : '✗')).join('') || '—'}`],
+    ].filter((line) => line.length > 0);
+    const answer: StatusMessage = { kind: 'status', text: richLines(lines) };
     if (history.length) {
       answer.chart = { png: await renderStatusChart(target, hourlySeries(history, now)), filename: `${target}-24h.png`, title: `${target} — last 24 h` };
     }

@@ -1,20 +1,10 @@
-// What every chat platform's adapter provides to the rest of the bot: showing check answers,
-// posting alert threads, stepping runbooks, and being started and stopped. Slack, Discord and the
-// web console each implement it; main.ts wires whichever are configured, side by side.
-import type { DeliveryChannel } from '../bot/check-coordinator.js';
-import type { AlertChannel } from '../bot/alert-poster.js';
-import type { RunbookChat, RunbookConductor } from '../bot/runbook-conductor.js';
-import type { StatusAnswers } from '../bot/status-answer.js';
+// A chat platform's adapter: a transport, nothing more. It turns its wire format into an Incoming
+// for the router (src/bot/router.ts) with a Responder to answer through, and carries the bot's
+// messages out (post, edit) rendered for its platform. It decides nothing about commands or
+// buttons. Slack, Discord and the web console each have one; main.ts wires them to one router.
+import type { ChatOutbound } from '../bot/incoming.js';
 
-/** What the alert buttons and the mute command act on. */
-export interface AlertActions {
-  acknowledge(alert: string, user: string): Promise<boolean>;
-  mute(target: string, minutes: number, by: string): Promise<void>;
-}
-
-export interface ChatAdapter extends DeliveryChannel, AlertChannel, RunbookChat {
-  useAlerts(alerts: AlertActions, status: StatusAnswers): void;
-  useRunbooks(conductor: RunbookConductor): void;
+export interface ChatAdapter extends ChatOutbound {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** One line for the start-up message: "Slack HTTP on port 3000". */

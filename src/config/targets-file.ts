@@ -84,7 +84,9 @@ const fileSchema = z
     targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'target names are letters, digits, . _ -'), targetSchema).default({}),
     /** Chat channel id → the targets that channel may check. Without it, every channel may check every target. */
     channels: z.record(z.string().min(1), z.array(z.string())).optional(),
-    /** Who may do what (src/chat/access.ts), which hosts ad-hoc checks may reach, command rate. */
+    /** Discord: the servers (guilds) the bot answers in; without it, any server it is in. */
+    discord: z.object({ guilds: z.array(discordId).min(1).optional() }).strict().optional(),
+    /** Who may do what (src/bot/access.ts), which hosts ad-hoc checks may reach, command rate. */
     access: z
       .object({
         admins: z.array(z.string().min(1)).optional(),
@@ -105,6 +107,7 @@ export interface TargetsFile {
   targets: Map<string, TargetConfig>;
   channels?: Map<string, string[]>;
   access?: AccessSettings;
+  discord?: { guilds?: string[] };
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -195,7 +198,8 @@ export function parseTargetsYaml(text: string, path: string): TargetsFile {
       throw new ConfigError(`${path}${line ? `:${line}` : ''}: access.adhocHosts.${i}: ${(err as Error).message}`);
     }
   });
-  return { path, targets, ...(channels ? { channels } : {}), ...(access ? { access } : {}) };
+  const discord = parsed.data.discord;
+  return { path, targets, ...(channels ? { channels } : {}), ...(access ? { access } : {}), ...(discord ? { discord } : {}) };
 }
 
 function refuseInlineSecrets(raw: unknown, path: string, lineOf: (p: Array<string | number>) => number | undefined): void {

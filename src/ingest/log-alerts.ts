@@ -10,6 +10,7 @@ import type { WindowStore } from '../alerts/windows.js';
 import { type Thresholds, evaluateClass } from '../alerts/window-evaluation.js';
 import type { AlertPolicy } from '../alerts/alert-machine.js';
 import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
+import { RedisKeys } from '../queue/redis-keys.js';
 
 export type Daemon = NonNullable<Parameters<typeof parseLogLine>[1]>;
 
@@ -62,7 +63,7 @@ export class LogAlerts {
       counted.push(...countedEvents(event));
     }
     await this.windows.record(target, counted, now);
-    if (unknown) await this.redis.hincrby(`${this.prefix}:ingest-unknown`, target, unknown);
+    if (unknown) await this.redis.hincrby(new RedisKeys(this.prefix).ingestUnknown(), target, unknown);
     // Evaluate at once: a burst is said within the second, not at the next tick.
     if (events) await this.evaluate(target, now).catch(() => undefined);
     return { lines: lines.length, events, unknown };

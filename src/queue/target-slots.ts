@@ -6,6 +6,7 @@
 // frees itself after its lease; release removes the member and may be called any number of times.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { RedisKeys } from './redis-keys.js';
 
 /** What the check worker needs; TargetSlots is the Redis one. */
 export interface TargetSlotGate {
@@ -79,7 +80,7 @@ export class TargetSlots implements TargetSlotGate {
 
   /** The set of a target's holders. The prefix may carry a {hash tag}; one key per call either way. */
   key(target: string): string {
-    return `${this.prefix}:slots:${target}`;
+    return new RedisKeys(this.prefix).slots(target);
   }
 
   capOf(target: string): number {

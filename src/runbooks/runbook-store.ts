@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Runbook } from './runbook.js';
 import type { ChatPlatform } from '../bot/messages.js';
 import { applyAction, type RunbookAction, type RunbookSession, StaleActionError } from './runbook-session.js';
+import { RedisKeys } from '../queue/redis-keys.js';
 
 const RETENTION_S = 30 * 24 * 3_600;
 
@@ -23,7 +24,7 @@ export class RunbookStore {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   private key(sessionId: string): string {
-    return `${this.prefix}:runbook:${sessionId}`;
+    return new RedisKeys(this.prefix).runbookSession(sessionId);
   }
 
   async create(sessionId: string, session: RunbookSession): Promise<void> {
@@ -37,11 +38,11 @@ export class RunbookStore {
   }
 
   async setPlace(sessionId: string, place: RunbookPlace): Promise<void> {
-    await this.redis.set(`${this.key(sessionId)}:place`, JSON.stringify(place), 'EX', RETENTION_S);
+    await this.redis.set(new RedisKeys(this.prefix).runbookPlace(sessionId), JSON.stringify(place), 'EX', RETENTION_S);
   }
 
   async place(sessionId: string): Promise<RunbookPlace | undefined> {
-    const raw = await this.redis.get(`${this.key(sessionId)}:place`);
+    const raw = await this.redis.get(new RedisKeys(this.prefix).runbookPlace(sessionId));
     return raw ? (JSON.parse(raw) as RunbookPlace) : undefined;
   }
 
@@ -50,7 +51,7 @@ export class RunbookStore {
    * of the session already holding it (two clicks on "Open runbook" open one session).
    */
   async claimThread(channel: string, threadId: string, runbookId: string, sessionId: string): Promise<string | undefined> {
-    const key = `${this.prefix}:runbook-open:${channel}:${threadId}:${runbookId}`;
+    const key = new RedisKeys(this.prefix).runbookOpen(channel, threadId, runbookId);
     for (let attempt = 0; attempt < 3; attempt++) {
       if ((await this.redis.set(key, sessionId, 'EX', RETENTION_S, 'NX')) === 'OK') return undefined;
       const holder = await this.redis.get(key);
@@ -63,12 +64,12 @@ export class RunbookStore {
 
   /** A verify step waits out its quiet period until `until`. */
   async waitQuiet(sessionId: string, until: number): Promise<void> {
-    await this.redis.zadd(`${this.prefix}:runbook-quiet`, until, sessionId);
+    await this.redis.zadd(new RedisKeys(this.prefix).runbookQuiet(), until, sessionId);
   }
 
   /** Quiet periods that ended by `now`, each claimed by exactly one caller. */
   takeDueQuiet(now: number): Promise<string[]> {
-    return this.takeDue('runbook-quiet', now);
+    return this.takeDue(new RedisKeys(this.prefix).runbookQuiet(), now);
   }
 
   /**
@@ -76,19 +77,18 @@ export class RunbookStore {
    * between the click and queueing the check, the sweeper finds it here and runs it again.
    */
   async expectCheck(sessionId: string, version: number, dueAt: number): Promise<void> {
-    await this.redis.zadd(`${this.prefix}:runbook-checking`, dueAt, `${sessionId}:${version}`);
+    await this.redis.zadd(new RedisKeys(this.prefix).runbookChecking(), dueAt, `${sessionId}:${version}`);
   }
 
   /** Checks overdue by `now`, as [sessionId, version], each claimed by exactly one caller. */
   async takeOverdueChecks(now: number): Promise<Array<[string, number]>> {
-    return (await this.takeDue('runbook-checking', now)).map((member) => {
+    return (await this.takeDue(new RedisKeys(this.prefix).runbookChecking(), now)).map((member) => {
       const at = member.lastIndexOf(':');
       return [member.slice(0, at), Number(member.slice(at + 1))];
     });
   }
 
-  private async takeDue(set: string, now: number): Promise<string[]> {
-    const key = `${this.prefix}:${set}`;
+  private async takeDue(key: string, now: number): Promise<string[]> {
     const due = await this.redis.zrangebyscore(key, '-inf', now, 'LIMIT', 0, 100);
     const mine: string[] = [];
     for (const member of due) if ((await this.redis.zrem(key, member)) === 1) mine.push(member);

@@ -15,8 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerJson, type HttpRoute, pathOf } from '../../http/http-server.js';
-import type { ChatAction } from '../../bot/messages.js';
-import type { ConsoleChat } from './console-chat.js';
+import { type ConsoleAdapter, entryForPage } from './console-adapter.js';
 import type { ConsoleAuth } from './console-auth.js';
 
 /** What the console needs from the demo servers: their faults, to list and switch. */
@@ -42,7 +41,7 @@ const OPEN = new Set(['/login', '/login.js', '/style.css', '/api/login']);
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const MAX_BODY = 64 * 1024;
 
-export function consoleRoutes(chat: ConsoleChat, options: { auth: ConsoleAuth; demo?: DemoSwitches }): HttpRoute[] {
+export function consoleRoutes(chat: ConsoleAdapter, options: { auth: ConsoleAuth; demo?: DemoSwitches }): HttpRoute[] {
   const { auth } = options;
   const headers = securityHeaders();
   const guard = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => async (req: IncomingMessage, res: ServerResponse) => {
@@ -114,10 +113,10 @@ export function consoleRoutes(chat: ConsoleChat, options: { auth: ConsoleAuth; d
       method: 'POST',
       prefix: '/api/action',
       handler: guard(async (req, res) => {
-        const { action, entry } = (await readJson(req)) as { action?: ChatAction; entry?: unknown };
-        if (!action || typeof action !== 'object' || typeof action.kind !== 'string' || typeof entry !== 'string') return json(res, 400, { error: 'give { action, entry }' });
+        const { button, entry } = (await readJson(req)) as { button?: unknown; entry?: unknown };
+        if (typeof button !== 'string' || typeof entry !== 'string') return json(res, 400, { error: 'give { button, entry }' });
         json(res, 202, { ok: true });
-        await chat.action(action, entry);
+        await chat.click(button.slice(0, 600), entry.slice(0, 100));
       }),
     },
     {
@@ -142,11 +141,11 @@ export function consoleRoutes(chat: ConsoleChat, options: { auth: ConsoleAuth; d
 }
 
 /** The conversation so far, then every change, as Server-Sent Events. */
-async function events(chat: ConsoleChat, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function events(chat: ConsoleAdapter, req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-  for (const entry of chat.snapshot()) send(entry);
-  const unsubscribe = chat.subscribe(send);
+  for (const entry of chat.snapshot()) send(entryForPage(entry));
+  const unsubscribe = chat.subscribe((entry) => send(entryForPage(entry)));
   // A comment line now and then keeps proxies from closing an idle stream.
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   const unStop = chat.onStop(() => res.end());

@@ -7,11 +7,16 @@
 // 6000 characters across a message's embeds; 5 rows of 5 buttons, label 80, custom_id 100.
 // What does not fit is clipped with "…" and sent in full as follow-up messages (`followUps`).
 //
-// Escaping: server text goes through discord.js's escapeMarkdown, or into code blocks with any
-// ``` defused; mentions never ping: every message carries allowed_mentions { parse: [] }.
+// Escaping: any text we did not write goes through escapeDiscord (markdown, masked links,
+// headings, lists, mentions, @everyone), or into code blocks with any ``` defused; and no message
+// can ping: every one carries allowed_mentions { parse: [] } (the REST field's own name; the
+// adapter sends these payloads through client.rest, which passes them unchanged).
 import { escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField, APIComponentInMessageActionRow } from 'discord.js';
+import { buttonId } from '../../bot/incoming.js';
 import type { AlertMessage, ChatAction, ChatMessage, FindingView, RunbookStepMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
+import { type Rich, richLines } from '../../bot/rich.js';
+import { alertMark, clip, defuseFences, formatMs, muteLabel, splitFenced, STEP_KIND_MARK } from '../text.js';
 
 export const DISCORD_LIMITS = {
   content: 2000,
@@ -30,8 +35,8 @@ export const DISCORD_LIMITS = {
   customId: 100,
 } as const;
 
-/** custom_id prefixes; the adapter routes clicks on them. */
-export const CUSTOM_IDS = { recheck: 'ftpops:recheck', runbook: 'ftpops:runbook', acknowledge: 'ftpops:ack', mute: 'ftpops:mute', runbookStep: 'ftpops:rb' } as const;
+/** Every custom_id is this prefix and the button's id (src/bot/incoming.ts). */
+export const CUSTOM_ID_PREFIX = 'ftpops:';
 
 const COLOR = { ok: 0x2eb67d, failure: 0xe01e5a, warning: 0xecb22e, info: 0x5865f2, resolved: 0x2eb67d } as const;
 
@@ -55,23 +60,50 @@ export function renderDiscord(message: ChatMessage): DiscordRendering {
     case 'summary':
       return renderSummary(message);
     case 'error':
-      return plain(embed({ description: `⚠️ ${escapeMarkdown(message.text)}`, color: COLOR.warning }));
+      return plain(embed({ description: `⚠️ ${escapeDiscord(message.text)}`, color: COLOR.warning }));
     case 'help':
-      return plain(embed({ title: 'ftpops commands', description: message.commands.map((c) => `\`${c.usage}\` — ${escapeMarkdown(c.description)}`).join('\n'), color: COLOR.info }));
+      return plain(embed({ title: 'ftpops commands', description: message.commands.map((c) => `\`${c.usage}\` — ${escapeDiscord(c.description)}`).join('\n'), color: COLOR.info }));
+    case 'notice':
+    case 'status':
+      return withText(discordMarkdown(message.text));
     case 'alert':
       return renderAlert(message);
     case 'alert-update':
-      return withText(escapeMarkdown(message.text));
+      return withText(escapeDiscord(message.text));
     case 'runbook-start':
-      return plain(embed({ title: `📖 Runbook: ${message.runbookTitle} — ${message.target}`, description: `${escapeMarkdown(message.summary)}\n\nStarted by <@${message.by}>; the steps follow in this thread, and anyone here can act on them.`, color: COLOR.info }));
+      return plain(embed({ title: `📖 Runbook: ${message.runbookTitle} — ${message.target}`, description: `${escapeDiscord(message.summary)}\n\nStarted by ${discordMarkdown([{ user: message.by }])}; the steps follow in this thread, and anyone here can act on them.`, color: COLOR.info }));
     case 'runbook-step':
       return renderRunbookStep(message);
     case 'runbook-timeline': {
-      const block = fence(message.markdown);
-      const pieces = splitText(block, DISCORD_LIMITS.content - 60);
-      return { payload: { content: `🧾 **Timeline: ${escapeMarkdown(message.title)}** — copy it into the postmortem.`, embeds: [], components: [], allowed_mentions: { parse: [] } }, followUps: pieces };
+      const pieces = splitText(fence(message.markdown), DISCORD_LIMITS.content - 60);
+      return { payload: { content: `🧾 **Timeline: ${escapeDiscord(message.title)}** — copy it into the postmortem.`, embeds: [], components: [], allowed_mentions: { parse: [] } }, followUps: pieces };
     }
   }
+}
+
+/**
+ * Text we did not write, shown as it is: markdown escaped (discord.js leaves masked links,
+ * headings and lists alone unless asked), mentions (<@…>, <#…>, <@&…>) and @everyone/@here
+ * broken so they can neither ping nor show as mentions.
+ */
+export function escapeDiscord(text: string): string {
+  return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true })
+    .replace(/</g, '\\<')
+    .replace(/@(everyone|here)/gi, '@\u200b$1');
+}
+
+/** Rich text as Discord markdown: plain spans escaped, our markup rendered. */
+export function discordMarkdown(text: Rich): string {
+  return text
+    .map((span) => {
+      if (typeof span === 'string') return escapeDiscord(span);
+      if ('strong' in span) return `**${escapeDiscord(span.strong)}**`;
+      if ('code' in span) return `\`${span.code.replace(/`/g, "'")}\``;
+      if ('user' in span) return /^\d{5,25}$/.test(span.user) ? `<@${span.user}>` : escapeDiscord(`@${span.user}`);
+      return `\n${fence(span.pre)}\n`;
+    })
+    .join('')
+    .replace(/^\n|\n$/g, '');
 }
 
 function renderSummary(m: SummaryMessage): DiscordRendering {
@@ -81,10 +113,10 @@ function renderSummary(m: SummaryMessage): DiscordRendering {
   if (f) lines.push('', findingHead(f));
   const fields: APIEmbedField[] = [];
   if (f?.reply !== undefined) fields.push(field('Server said', fence(f.reply)));
-  if (f?.causes.length) fields.push(field('Likely causes', f.causes.map((c, i) => `${i + 1}. ${escapeMarkdown(c)}`).join('\n')));
-  if (f?.nextSteps.length) fields.push(field('Next steps', f.nextSteps.map((s) => `• ${escapeMarkdown(s)}`).join('\n')));
-  if (m.warnings.length) fields.push(field('Warnings', m.warnings.map((w) => `⚠ \`${w.code}\` — ${escapeMarkdown(w.title)}${w.detail ? `: ${escapeMarkdown(w.detail)}` : ''}`).join('\n')));
-  for (const fact of m.facts) fields.push({ ...field(fact.label, escapeMarkdown(fact.value)), inline: true });
+  if (f?.causes.length) fields.push(field('Likely causes', f.causes.map((c, i) => `${i + 1}. ${escapeDiscord(c)}`).join('\n')));
+  if (f?.nextSteps.length) fields.push(field('Next steps', f.nextSteps.map((s) => `• ${escapeDiscord(s)}`).join('\n')));
+  if (m.warnings.length) fields.push(field('Warnings', m.warnings.map((w) => `⚠ \`${w.code}\` — ${escapeDiscord(w.title)}${w.detail ? `: ${escapeDiscord(w.detail)}` : ''}`).join('\n')));
+  for (const fact of m.facts) fields.push({ ...field(fact.label, escapeDiscord(fact.value)), inline: true });
   const e = embed({
     title: m.headline,
     description: lines.join('\n'),
@@ -99,28 +131,25 @@ function renderSummary(m: SummaryMessage): DiscordRendering {
 }
 
 function renderAlert(m: AlertMessage): DiscordRendering {
-  const mark = m.status === 'resolved' ? '✅ RESOLVED' : m.severity === 'critical' ? '🔴 CRITICAL' : '🟠 WARNING';
+  const mark = alertMark(m);
   const since = m.status === 'resolved' && m.durationMs !== undefined ? ` · lasted ${Math.max(1, Math.round(m.durationMs / 60_000))} min` : '';
   const e = embed({
     title: `${mark} ${m.alertClass} — ${m.target}`,
-    description: escapeMarkdown(m.detail),
-    fields: m.ackedBy ? [field('Acknowledged by', `<@${m.ackedBy}>`)] : [],
+    description: escapeDiscord(m.detail),
+    fields: m.ackedBy ? [field('Acknowledged by', discordMarkdown([{ user: m.ackedBy }]))] : [],
     footer: `${m.origin === 'check' ? 'from scheduled checks' : 'from server logs'} · first seen ${m.firstSeenAt}${since} · runbook ${m.runbook}`,
     color: m.status === 'resolved' ? COLOR.resolved : m.severity === 'critical' ? COLOR.failure : COLOR.warning,
   });
   return { payload: { embeds: [e.embed], components: m.status === 'firing' ? buttonRows(m.actions) : [], allowed_mentions: { parse: [] } }, followUps: [] };
 }
 
-const KIND_MARK: Record<RunbookStepMessage['stepKind'], string> = { instruction: '📋', check: '🔎', decision: '❓', verify: '✅' };
-
 function renderRunbookStep(m: RunbookStepMessage): DiscordRendering {
-  const parts = [escapeMarkdown(m.text)];
+  const parts = [escapeDiscord(m.text)];
   if (m.commands.length) parts.push(m.commands.map(fence).join('\n'));
-  // Notes are ours (bold, mentions) around server words; those are escaped where the note is built.
-  if (m.notes.length) parts.push(m.notes.join('\n'));
+  if (m.notes.length) parts.push(discordMarkdown(richLines(m.notes)));
   const e = embed({
     author: `📖 ${m.runbookTitle} · ${m.target}${m.closed ? ' · earlier step' : ''}`,
-    title: `${KIND_MARK[m.stepKind]} ${m.position}. ${m.title}`,
+    title: `${STEP_KIND_MARK[m.stepKind]} ${m.position}. ${m.title}`,
     description: parts.join('\n\n'),
     color: m.closed ? 0x99aab5 : COLOR.info,
   });
@@ -204,27 +233,20 @@ export function buttonRows(actions: ChatAction[]): Array<APIActionRowComponent<A
 
 // Button styles: 1 primary, 2 secondary, 3 success, 4 danger.
 function button(a: ChatAction): (APIButtonComponent & { custom_id: string }) | undefined {
-  const [label, id, style] =
-    a.kind === 'recheck'
-      ? ['Re-check', `${CUSTOM_IDS.recheck}:${a.target}`, 1]
-      : a.kind === 'open-runbook'
-        ? ['Open runbook', `${CUSTOM_IDS.runbook}:${a.runbook}:${a.target}`, 2]
-        : a.kind === 'acknowledge'
-          ? ['Acknowledge', `${CUSTOM_IDS.acknowledge}:${a.alert}`, 2]
-          : a.kind === 'mute'
-            ? [`Mute ${a.minutes >= 60 ? `${a.minutes / 60} h` : `${a.minutes} min`}`, `${CUSTOM_IDS.mute}:${a.minutes}:${a.target}`, 2]
-            : [a.label, `${CUSTOM_IDS.runbookStep}:${a.action}:${a.session}:${a.version}`, a.primary ? 1 : 2];
+  const id = `${CUSTOM_ID_PREFIX}${buttonId(a)}`;
+  const label = a.kind === 'recheck' ? 'Re-check' : a.kind === 'open-runbook' ? 'Open runbook' : a.kind === 'acknowledge' ? 'Acknowledge' : a.kind === 'mute' ? muteLabel(a.minutes) : a.label;
+  const primary = a.kind === 'recheck' || (a.kind === 'runbook-step' && a.primary);
   if (id.length > DISCORD_LIMITS.customId) return undefined;
-  return { type: 2, style: style as 1 | 2, label: clip(label as string, DISCORD_LIMITS.label), custom_id: id };
+  return { type: 2, style: primary ? 1 : 2, label: clip(label, DISCORD_LIMITS.label), custom_id: id };
 }
 
 function timeline(stages: StageLine[]): string {
-  return stages.map((s) => `${s.mark} \`${s.name}\`${s.durationMs === undefined ? '' : ` ${formatMs(s.durationMs)}`}${s.detail ? `  ${escapeMarkdown(clip(s.detail, 200))}` : ''}`).join('\n');
+  return stages.map((s) => `${s.mark} \`${s.name}\`${s.durationMs === undefined ? '' : ` ${formatMs(s.durationMs)}`}${s.detail ? `  ${escapeDiscord(clip(s.detail, 200))}` : ''}`).join('\n');
 }
 
 function findingHead(f: FindingView): string {
   const mark = f.severity === 'failure' ? '✗' : '⚠';
-  return `**${mark} ${f.code}** — ${escapeMarkdown(f.title)}\nlayer ${f.layer}, stage ${f.stage}${f.detail ? `: ${escapeMarkdown(f.detail)}` : ''}\nrunbook \`${f.runbook}\``;
+  return `**${mark} ${f.code}** — ${escapeDiscord(f.title)}\nlayer ${f.layer}, stage ${f.stage}${f.detail ? `: ${escapeDiscord(f.detail)}` : ''}\nrunbook \`${f.runbook}\``;
 }
 
 function summaryDetail(m: SummaryMessage): string {
@@ -233,63 +255,20 @@ function summaryDetail(m: SummaryMessage): string {
   if (f) {
     lines.push('', findingHead(f));
     if (f.reply !== undefined) lines.push('', '**Server said**', fence(f.reply));
-    lines.push('', '**Likely causes**', ...f.causes.map((c, i) => `${i + 1}. ${escapeMarkdown(c)}`));
-    lines.push('', '**Next steps**', ...f.nextSteps.map((s) => `• ${escapeMarkdown(s)}`));
+    lines.push('', '**Likely causes**', ...f.causes.map((c, i) => `${i + 1}. ${escapeDiscord(c)}`));
+    lines.push('', '**Next steps**', ...f.nextSteps.map((s) => `• ${escapeDiscord(s)}`));
   }
-  if (m.warnings.length) lines.push('', '**Warnings**', ...m.warnings.map((w) => `⚠ \`${w.code}\` — ${escapeMarkdown(w.title)}`));
-  if (m.facts.length) lines.push('', '**Facts**', ...m.facts.map((x) => `${x.label}: ${escapeMarkdown(x.value)}`));
+  if (m.warnings.length) lines.push('', '**Warnings**', ...m.warnings.map((w) => `⚠ \`${w.code}\` — ${escapeDiscord(w.title)}`));
+  if (m.facts.length) lines.push('', '**Facts**', ...m.facts.map((x) => `${x.label}: ${escapeDiscord(x.value)}`));
   return lines.join('\n');
 }
 
 /** A code block whose content cannot close it early. */
 function fence(text: string): string {
-  return `\`\`\`\n${text.replace(/```/g, '`\u200b`\u200b`')}\n\`\`\``;
+  return `\`\`\`\n${defuseFences(text)}\n\`\`\``;
 }
 
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = max - 1;
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return `${text.slice(0, cut)}…`;
-}
-
-/**
- * Pieces of at most `max` characters, cut at line ends where possible; a ``` block open at a cut
- * is closed and reopened, so every piece renders on its own.
- */
+/** Pieces of at most `max` characters, each rendering on its own (a cut ``` block is closed and reopened). */
 export function splitText(text: string, max: number): string[] {
-  const pieces: string[] = [];
-  let current = '';
-  let open = false;
-  const flush = () => {
-    if (!current) return;
-    pieces.push(open ? `${current}\n\`\`\`` : current);
-    current = open ? '```' : '';
-  };
-  for (const rawLine of text.split('\n')) {
-    for (let line = rawLine; ; ) {
-      const room = max - 4 - (current ? current.length + 1 : 0);
-      if (line.length <= room) {
-        current = current ? `${current}\n${line}` : line;
-        break;
-      }
-      if (current && current !== '```') {
-        flush();
-        continue;
-      }
-      const head = line.slice(0, Math.max(1, max - 8 - current.length));
-      current = current ? `${current}\n${head}` : head;
-      line = line.slice(head.length);
-      flush();
-      if (!line) break;
-    }
-    if (rawLine.trim().startsWith('```')) open = !open;
-  }
-  if (current && current !== '```') pieces.push(current);
-  return pieces;
-}
-
-function formatMs(ms: number): string {
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+  return splitFenced(text, max);
 }

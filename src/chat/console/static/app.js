@@ -73,7 +73,7 @@ function App() {
   const all = [...entries.values()];
   const roots = all.filter((e) => !e.threadId);
   const replies = (id) => all.filter((e) => e.threadId === id);
-  const act = (entry) => (action) => post('/api/action', { action, entry: entry.id }).catch(() => undefined);
+  const act = (entry) => (button) => post('/api/action', { button, entry: entry.id }).catch(() => undefined);
   useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [roots.length]);
   return html`<header>
       <h1>ftpops</h1><span class="status ${connected ? 'up' : 'down'}">${connected ? 'connected' : 'reconnecting…'}</span>

@@ -1,37 +1,31 @@
-// ChatMessage (src/chat/messages.ts) → the console's view. Text is never parsed as HTML: server
-// replies can hold anything, so everything goes through Preact as text nodes.
+// ChatMessage (src/bot/messages.ts) → the console's view. Text is never parsed as HTML or as
+// markup: server replies can hold anything, so everything goes through Preact as text nodes, and
+// our own markup arrives as rich spans (src/bot/rich.ts), never inside text.
 import { h } from 'preact';
 import htm from 'htm';
 
 const html = htm.bind(h);
 
-/** `code`, *bold* and ``` blocks, the little markup our own texts use; the rest is plain text. */
-export function Marked({ text }) {
-  const parts = String(text ?? '').split('```');
-  return parts.map((part, i) => (i % 2 === 1 ? html`<pre>${part.replace(/^\n|\n$/g, '')}</pre>` : html`<span class="lines">${inline(part)}</span>`));
-}
-
-function inline(text) {
-  const out = [];
-  const pattern = /`([^`\n]+)`|\*([^*\n]+)\*|<@([A-Za-z0-9_-]+)>/g;
-  let last = 0;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-    if (m.index > last) out.push(text.slice(last, m.index));
-    out.push(m[1] !== undefined ? html`<code>${m[1]}</code>` : m[2] !== undefined ? html`<strong>${m[2]}</strong>` : html`<span class="mention">@${m[3]}</span>`);
-    last = m.index + m[0].length;
-  }
-  out.push(text.slice(last));
-  return out;
+/** Rich text: plain spans as text, ours as <strong>, <code>, a mention, a <pre> block. */
+export function Rich({ text }) {
+  return html`<span class="lines">${(text ?? []).map((span) => {
+    if (typeof span === 'string') return span;
+    if ('strong' in span) return html`<strong>${span.strong}</strong>`;
+    if ('code' in span) return html`<code>${span.code}</code>`;
+    if ('user' in span) return html`<span class="mention">@${span.user}</span>`;
+    return html`<pre>${span.pre}</pre>`;
+  })}</span>`;
 }
 
 const LABELS = { recheck: () => 'Re-check', 'open-runbook': () => 'Open runbook', acknowledge: () => 'Acknowledge', mute: (a) => `Mute ${a.minutes >= 60 ? `${a.minutes / 60} h` : `${a.minutes} min`}` };
 
+/** Each button carries the id the bot gave it; a click sends that id back, nothing else. */
 function Buttons({ actions, onAction }) {
   if (!actions?.length) return null;
   return html`<div class="buttons">${actions.map((a) => {
     const label = a.kind === 'runbook-step' ? a.label : LABELS[a.kind]?.(a) ?? a.kind;
     const id = a.kind === 'runbook-step' ? `rb-${a.action}` : a.kind;
-    return html`<button class=${a.primary || a.kind === 'recheck' ? 'primary' : ''} data-testid=${`button-${id}`} onClick=${() => onAction(a)}>${label}</button>`;
+    return html`<button class=${a.primary || a.kind === 'recheck' ? 'primary' : ''} data-testid=${`button-${id}`} onClick=${() => onAction(a.id)}>${label}</button>`;
   })}</div>`;
 }
 
@@ -55,7 +49,11 @@ function Finding({ f }) {
 function Body({ m, onAction }) {
   switch (m.kind) {
     case 'text':
-      return html`<div class=${`text ${m.from}${m.private ? ' private' : ''}`}><${Marked} text=${m.text} />${m.image ? html`<img src=${m.image} alt="chart" />` : ''}${m.private ? html`<div class="hint">only you can see this</div>` : ''}</div>`;
+      return html`<div class="text person"><span class="lines">${m.text}</span></div>`;
+    case 'notice':
+      return html`<div class="text bot"><${Rich} text=${m.text} /></div>`;
+    case 'status':
+      return html`<div class="text bot status"><${Rich} text=${m.text} />${m.image ? html`<img src=${m.image} alt="chart" />` : ''}</div>`;
     case 'progress':
       return html`<div class="progress"><div class="headline">⏳ ${m.headline}</div><div class="url">${m.url}</div><${Stages} stages=${m.stages} /></div>`;
     case 'summary':
@@ -76,7 +74,7 @@ function Body({ m, onAction }) {
       const mark = m.status === 'resolved' ? '✅ RESOLVED' : m.severity === 'critical' ? '🔴 CRITICAL' : '🟠 WARNING';
       return html`<div class=${`alert ${m.status} ${m.severity}`} data-testid="alert">
         <div class="headline">${mark} ${m.alertClass} — ${m.target}</div>
-        <div class="detail"><${Marked} text=${m.detail} /></div>
+        <div class="detail lines">${m.detail}</div>
         <div class="url">${m.origin === 'check' ? 'from scheduled checks' : 'from server logs'} · first seen ${m.firstSeenAt} · runbook <code>${m.runbook}</code>${m.ackedBy ? ` · acknowledged by @${m.ackedBy}` : ''}</div>
         ${m.status === 'firing' ? html`<${Buttons} actions=${m.actions} onAction=${onAction} />` : ''}
       </div>`;
@@ -91,7 +89,7 @@ function Body({ m, onAction }) {
         <div class="headline">${m.position}. ${m.title}</div>
         <div>${m.text}</div>
         ${m.commands.map((c) => html`<pre class="command-line">${c}</pre>`)}
-        ${m.notes.map((n) => html`<div class="note"><${Marked} text=${n} /></div>`)}
+        ${m.notes.map((n) => html`<div class="note"><${Rich} text=${n} /></div>`)}
         ${m.closed ? '' : html`<${Buttons} actions=${m.actions} onAction=${onAction} />`}
       </div>`;
     case 'runbook-timeline':
@@ -104,8 +102,9 @@ function Body({ m, onAction }) {
 
 export function Entry({ entry, onAction }) {
   const at = new Date(entry.at).toISOString().slice(11, 19);
-  return html`<article class="entry" data-kind=${entry.message.kind}>
-    <div class="who">${entry.message.kind === 'text' && entry.message.from === 'person' ? 'you' : 'ftpops'} <span class="at">${at}</span></div>
+  return html`<article class=${`entry${entry.private ? ' private' : ''}`} data-kind=${entry.message.kind}>
+    <div class="who">${entry.message.kind === 'text' ? 'you' : 'ftpops'} <span class="at">${at}</span></div>
     <${Body} m=${entry.message} onAction=${onAction} />
+    ${entry.private ? html`<div class="hint">only you can see this</div>` : ''}
   </article>`;
 }

@@ -1,0 +1,130 @@
+// The bot without its chat platforms: the services (check coordinator, alert threads, runbooks,
+// status, server logs) wired to each other and to one router. Built before any adapter exists;
+// they reach chat through `outbounds`, which the caller fills with its adapters before start().
+// main.ts adds the adapters and the HTTP server; the router's tests add a fake adapter.
+import { isAbsolute, resolve } from 'node:path';
+import type { TargetsFile } from '../config/targets-file.js';
+import { ConfigError } from '../config/config-error.js';
+import { parseInterval } from '../config/duration.js';
+import { KnowledgeBase } from '../knowledge/knowledge-base.js';
+import { RunbookLibrary } from '../runbooks/runbook.js';
+import { RunbookStore } from '../runbooks/runbook-store.js';
+import { ALERT_CLASSES, type AlertClass, RUNBOOK_OF_CLASS } from '../alerts/alert-classes.js';
+import { alertSettingsFor } from '../alerts/alert-settings.js';
+import { CheckResults } from '../alerts/check-results.js';
+import { IncidentStore } from '../alerts/incidents.js';
+import { WindowStore } from '../alerts/windows.js';
+import { FileTail } from '../ingest/file-tail.js';
+import { LogAlerts } from '../ingest/log-alerts.js';
+import { CheckQueue } from '../queue/check-queue.js';
+import { createRedis, redisSettings } from '../queue/redis-connection.js';
+import { RateGate } from './access-gate.js';
+import { AlertPoster } from './alert-poster.js';
+import { CheckCoordinator, type RunbookCheckListener } from './check-coordinator.js';
+import { DeliveryBook } from './delivery-book.js';
+import type { ChatOutbounds } from './incoming.js';
+import { type AuditRecord, Router } from './router.js';
+import { RunbookConductor } from './runbook-conductor.js';
+import { ChannelScope } from './scope.js';
+import { StatusAnswers } from './status-answer.js';
+
+export interface BotCore {
+  router: Router;
+  /** Fill with the adapters (platform → post/edit) before start(). */
+  outbounds: ChatOutbounds;
+  logs: LogAlerts;
+  /** Start the services' own loops: answers, alert threads, runbook sweeps, log evaluation, schedules. */
+  start(): Promise<void>;
+  /** Let answers already on their way finish (or go back to Redis for the next bot). */
+  finishAnswers(): Promise<void>;
+  /** Stop every loop and let go of Redis. */
+  stop(): Promise<void>;
+}
+
+export interface BotCoreOptions {
+  /** Where audit records go (the log by default). */
+  audit?: (record: AuditRecord) => void;
+}
+
+export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, options: BotCoreOptions = {}): BotCore {
+  const targets = () => config.targets;
+  const knowledge = KnowledgeBase.load();
+  // Finding codes and alert classes lead to a runbook; the operator's own may claim them first.
+  const library = RunbookLibrary.load(env, (code) => knowledge.definition(code)?.runbook ?? (ALERT_CLASSES.includes(code as AlertClass) ? RUNBOOK_OF_CLASS[code as AlertClass] : undefined));
+  const redis = redisSettings(env);
+  const outbounds: ChatOutbounds = {};
+  const queue = new CheckQueue(redis);
+  const bookRedis = createRedis(redis.url, 'command');
+  const runbookResults: { listener?: RunbookCheckListener } = {};
+  const coordinator = new CheckCoordinator({ runbooks: runbookResults, queue, book: new DeliveryBook(bookRedis, redis.prefix), knowledge, targets, channels: outbounds, graceMs: positiveInt(env, 'FTPOPS_GRACE_MS', 15_000) });
+  // Server logs: POST /ingest/<target> on the bot's port, evaluated every few seconds.
+  const logsRedis = createRedis(redis.url, 'blocking');
+  const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)), positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
+  const alertsRedis = createRedis(redis.url, 'blocking');
+  const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, targets, outbounds);
+  const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
+  // Runbook sessions: their own connection (transitions use WATCH).
+  const runbookRedis = createRedis(redis.url, 'blocking');
+  const conductor = new RunbookConductor({
+    store: new RunbookStore(runbookRedis, redis.prefix),
+    library,
+    targets,
+    coordinator,
+    chats: outbounds,
+    history: (target) => history.history(target),
+    incidentThread: (target, channel) => poster.openThread(target, channel),
+  });
+  runbookResults.listener = conductor;
+  const router = new Router({
+    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster), runbooks: conductor, outbounds },
+    rate: new RateGate(() => config.access?.commandsPerMinute, bookRedis, redis.prefix),
+    ...(options.audit ? { audit: options.audit } : {}),
+  });
+  const tails = [...config.targets.values()].flatMap((t) => {
+    const file = t.ingest?.file;
+    if (!file) return [];
+    const path = isAbsolute(file) ? file : resolve(t.baseDir, file);
+    return [new FileTail(path, (lines) => logs.ingest(t.name, lines, t.ingest?.daemon))];
+  });
+  return {
+    router,
+    outbounds,
+    logs,
+    start: async () => {
+      coordinator.start();
+      poster.start();
+      conductor.start();
+      logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
+      await Promise.all(tails.map((tail) => tail.start()));
+      await queue.syncSchedules(scheduleIntervals(config)).catch(() => undefined);
+    },
+    finishAnswers: () => coordinator.stop(),
+    stop: async () => {
+      poster.stop();
+      conductor.stop();
+      logs.stop();
+      await Promise.all(tails.map((tail) => tail.stop()));
+      logsRedis.disconnect();
+      await queue.close();
+      bookRedis.disconnect();
+      alertsRedis.disconnect();
+      runbookRedis.disconnect();
+    },
+  };
+}
+
+function scheduleIntervals(config: TargetsFile): Map<string, number> {
+  const intervals = new Map<string, number>();
+  for (const target of config.targets.values()) {
+    if (target.interval !== undefined) intervals.set(target.name, parseInterval(target.interval, `target ${target.name}: interval`));
+  }
+  return intervals;
+}
+
+export function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}: '${raw.slice(0, 20)}' is not a positive whole number`);
+  return n;
+}

@@ -1,0 +1,98 @@
+// Every button: what a click needs and does. A button's id comes back from the platform as
+// untrusted text (incoming.ts decodes its shape); here each click is judged again as if typed
+// in that channel: the clicker's role, the channel's access to the target, bounded durations.
+import type { Button } from './incoming.js';
+import { notice } from './messages.js';
+import { replies } from './replies.js';
+import { RunbookConductor } from './runbook-conductor.js';
+import { StaleActionError } from '../runbooks/runbook-session.js';
+import { isAdhocUrl } from '../probes/target-url.js';
+import { openRunbook, startCheck } from './verb-actions.js';
+import type { Act, AnyVerb, Verb } from './verb.js';
+
+type Of<K extends Button['kind']> = Extract<Button, { kind: K }>;
+
+/** The thread of the message clicked (or the thread it sits in): where its answers go. */
+const threadOf = (act: Act) => (act.incoming.what.kind === 'click' ? (act.incoming.what.message.thread ?? act.incoming.what.message.id) : undefined);
+
+const recheck: Verb<Of<'recheck'>> = {
+  name: 'recheck',
+  need: (b) => (isAdhocUrl(b.subject) ? 'admin' : 'operator'),
+  counted: true,
+  subject: (b) => b.subject,
+  refuse: (b, act) => act.services.scope.refuseSubject(b.subject, act.scope),
+  run: (b, act) => startCheck(b.subject, act, threadOf(act)),
+};
+
+const openRunbookButton: Verb<Of<'open-runbook'>> = {
+  name: 'open-runbook',
+  need: () => 'operator',
+  counted: true,
+  subject: (b) => b.target,
+  refuse: (b, act) => act.services.scope.refuseTarget(b.target, act.scope),
+  run: (b, act) => openRunbook(b.runbook, b.target, act, threadOf(act)),
+};
+
+const acknowledge: Verb<Of<'acknowledge'>> = {
+  name: 'acknowledge',
+  need: () => 'operator',
+  counted: false,
+  subject: (b) => b.target,
+  refuse: (b, act) => act.services.scope.refuseTarget(b.target, act.scope),
+  async run(b, act) {
+    const open = await act.services.alerts.acknowledge(`${b.target}:${b.origin}`, act.incoming.user);
+    if (!open) await act.reply.private(notice(replies.incidentResolved()));
+  },
+};
+
+const mute: Verb<Of<'mute'>> = {
+  name: 'mute',
+  need: () => 'operator',
+  counted: false,
+  subject: (b) => b.target,
+  refuse: (b, act) => act.services.scope.refuseTarget(b.target, act.scope),
+  async run(b, act) {
+    await act.services.alerts.mute(b.target, b.minutes, act.incoming.user);
+    await act.reply.private(notice(replies.muted(b.target, b.minutes, act.incoming.user)));
+  },
+};
+
+/** Runbook steps: the session says which target and channel it belongs to; a click elsewhere is refused. */
+const runbookStep: Verb<Of<'runbook-step'>> = {
+  name: 'runbook-step',
+  need: () => 'operator',
+  counted: false,
+  async refuse(b, act) {
+    if (!RunbookConductor.isPeopleAction(b.action)) return replies.notOurButton();
+    const place = await act.services.runbooks.sessionPlace(b.session);
+    if (!place) return replies.nothingChanged('this runbook session is gone (older than 30 days?)');
+    if (place.platform !== act.incoming.platform || place.channel !== act.scope.channel) return replies.runbookElsewhere();
+    return act.services.scope.refuseTarget(place.target, act.scope);
+  },
+  async run(b, act) {
+    try {
+      await act.services.runbooks.act(b.session, b.action, b.version, act.incoming.user);
+    } catch (err) {
+      await act.reply.private(notice(err instanceof StaleActionError ? replies.nothingChanged(err.message) : replies.failed((err as Error).message)));
+    }
+  },
+};
+
+const BUTTONS: Record<Button['kind'], AnyVerb> = {
+  recheck,
+  'open-runbook': openRunbookButton,
+  acknowledge,
+  mute,
+  'runbook-step': runbookStep,
+};
+
+/** The verb of a decoded click; its audit name carries the step's action ("runbook-step.done"). */
+export function buttonVerb(button: Button): { verb: AnyVerb; name: string } {
+  const verb = BUTTONS[button.kind];
+  return { verb, name: button.kind === 'runbook-step' ? `runbook-step.${button.action}` : verb.name };
+}
+
+/** Run-check starts work; the other step buttons only record what people did. */
+export function buttonCounted(button: Button): boolean {
+  return button.kind === 'runbook-step' ? button.action === 'run-check' : BUTTONS[button.kind].counted;
+}

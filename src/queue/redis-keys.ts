@@ -1,0 +1,64 @@
+// Every Redis key ftpops writes, built in one place from the deployment's prefix
+// (FTPOPS_QUEUE_PREFIX, hash-tagged like "{ftpops}" so a Redis Cluster keeps them on one slot).
+// BullMQ names its own keys under the same prefix.
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  // Chat: who waits for which check, and how fast people type.
+  deliveries(jobId: string): string {
+    return `${this.prefix}:deliveries:${jobId}`;
+  }
+  deliveriesPending(): string {
+    return `${this.prefix}:deliveries-pending`;
+  }
+  rate(platform: string, user: string, minute: number): string {
+    return `${this.prefix}:rate:${platform}:${user}:${minute}`;
+  }
+
+  // Checks: per-target concurrency slots, results history.
+  slots(target: string): string {
+    return `${this.prefix}:slots:${target}`;
+  }
+  history(target: string): string {
+    return `${this.prefix}:history:${target}`;
+  }
+
+  // Alerts: evaluation windows, incident state, the effects outbox, posted roots, mutes.
+  window(target: string, bucket: number | string): string {
+    return `${this.prefix}:win:${target}:${bucket}`;
+  }
+  incident(target: string, origin: string, alertClass: string): string {
+    return `${this.prefix}:alert:${target}:${origin}:${alertClass}`;
+  }
+  alertOutbox(): string {
+    return `${this.prefix}:alert-outbox`;
+  }
+  alertRoots(): string {
+    return `${this.prefix}:alert-roots`;
+  }
+  mute(target: string): string {
+    return `${this.prefix}:mute:${target}`;
+  }
+
+  // Server logs: lines no parser knew, per target.
+  ingestUnknown(): string {
+    return `${this.prefix}:ingest-unknown`;
+  }
+
+  // Runbook sessions, the thread each is open in, and the sweeps' schedules.
+  runbookSession(sessionId: string): string {
+    return `${this.prefix}:runbook:${sessionId}`;
+  }
+  runbookPlace(sessionId: string): string {
+    return `${this.prefix}:runbook:${sessionId}:place`;
+  }
+  runbookOpen(channel: string, threadId: string, runbookId: string): string {
+    return `${this.prefix}:runbook-open:${channel}:${threadId}:${runbookId}`;
+  }
+  runbookQuiet(): string {
+    return `${this.prefix}:runbook-quiet`;
+  }
+  runbookChecking(): string {
+    return `${this.prefix}:runbook-checking`;
+  }
+}
