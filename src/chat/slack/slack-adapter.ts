@@ -2,7 +2,9 @@
 // Socket Mode (app token). Every /ftp command and button click is acknowledged at once, then
 // handed to the router as an Incoming; answers go out through response_url (private) and
 // chat.postMessage / chat.update. The only place, with its renderer, that imports @slack/*.
-import bolt from '@slack/bolt';
+// Named imports: Node reads them from Bolt's CommonJS, and so does vitest (a default import is
+// the App class there, not the module).
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { App as BoltApp, BlockButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { HttpRoute } from '../../http/http-server.js';
@@ -11,8 +13,6 @@ import type { ChatMessage } from '../../bot/messages.js';
 import type { Router } from '../../bot/router.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import { ACTION_PREFIX, renderBlocks, type SlackRendering } from './render-blocks.js';
-
-const { App, HTTPReceiver, LogLevel } = bolt;
 
 export interface SlackSettings {
   botToken: string;
