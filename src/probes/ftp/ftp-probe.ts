@@ -5,8 +5,8 @@ import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { Client, FTPError, type FTPResponse } from 'basic-ftp';
 import type { ProbeFacts, ProbeRequest } from '../probe.js';
+import type { ProbeContext } from '../probe-context.js';
 import { SignalError, cleanText } from '../failure-signal.js';
-import type { StageRunner } from '../run-stage.js';
 import { WireWatch } from '../wire-watch.js';
 import { reportForeignIfSilent, sniffGreeting } from '../identify-silent-port.js';
 import { tlsFacts, tlsOptionsFor, verifyCertificate } from '../tls-check.js';
@@ -38,19 +38,20 @@ class ProbeFtpClient extends Client {
 
 const ANONYMOUS = { user: 'anonymous', password: 'anonymous@' };
 
-export async function runFtpProbe(req: ProbeRequest, runner: StageRunner, socket: Socket, facts: ProbeFacts, track: (s: Socket) => void): Promise<void> {
+export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<void> {
+  const { req, runner, facts } = ctx;
   // basic-ftp's own timeout stays off: the stage runner owns every deadline.
   const client = new ProbeFtpClient(0);
-  client.prepareTransfer = passiveStrategy(facts);
+  client.prepareTransfer = passiveStrategy(facts, ctx.address);
   const closeClient = () => client.close();
   try {
     if (req.protocol === 'ftps') {
       // The certificate is judged exactly as for explicit FTPS, before a password is sent.
-      const secured = await runner.run('secure', async () => checkTls(await implicitHandshake(req, socket, track), req, facts), (s) => describeTls(facts, s));
-      await greet(req, runner, client, secured, facts);
+      const secured = await runner.run('secure', async () => checkTls(await implicitHandshake(ctx, socket), req, facts), (s) => describeTls(facts, s));
+      await greet(ctx, client, secured);
       client.ftp.tlsOptions = tlsOptionsFor(req); // after the socket: setting the socket resets them
     } else {
-      await greet(req, runner, client, socket, facts);
+      await greet(ctx, client, socket);
       if (req.protocol === 'ftpes') {
         await runner.run('secure', async () => {
           await client.useTLS(tlsOptionsFor(req));
@@ -96,13 +97,14 @@ export async function runFtpProbe(req: ProbeRequest, runner: StageRunner, socket
   }
 }
 
-async function greet(req: ProbeRequest, runner: StageRunner, client: ProbeFtpClient, socket: Socket, facts: ProbeFacts): Promise<void> {
+async function greet(ctx: ProbeContext, client: ProbeFtpClient, socket: Socket): Promise<void> {
+  const { runner, facts } = ctx;
   const watch = new WireWatch(socket, { expects: 'ftp' });
   client.ftp.socket = socket;
   try {
     const res = await runner.run('greet', async () => {
       try {
-        const res = await awaitGreeting(client, watch, req);
+        const res = await awaitGreeting(ctx, client, watch);
         await watch.lineEnd();
         return res;
       } catch (err) {
@@ -121,13 +123,13 @@ async function greet(req: ProbeRequest, runner: StageRunner, client: ProbeFtpCli
   }
 }
 
-async function awaitGreeting(client: ProbeFtpClient, watch: WireWatch, req: ProbeRequest): Promise<FTPResponse> {
+async function awaitGreeting(ctx: ProbeContext, client: ProbeFtpClient, watch: WireWatch): Promise<FTPResponse> {
   const greeting = client.awaitGreeting();
   const socket = client.ftp.socket;
   let cancel = () => undefined as void;
   // If the port stays silent, it may be waiting for the client: TLS (implicit FTPS, HTTPS) or HTTP.
   const foreign = new Promise<never>((_, reject) => {
-    cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, socket.remoteAddress ?? req.host, req.port, 'FTP greeting', reject);
+    cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, ctx.address, ctx.req.port, 'FTP greeting', reject);
   });
   try {
     return await Promise.race([greeting, watch.verdict.then(() => greeting), foreign]);
@@ -136,7 +138,9 @@ async function awaitGreeting(client: ProbeFtpClient, watch: WireWatch, req: Prob
   }
 }
 
-async function implicitHandshake(req: ProbeRequest, socket: Socket, track: (s: Socket) => void): Promise<TLSSocket> {
+async function implicitHandshake(ctx: ProbeContext, socket: Socket): Promise<TLSSocket> {
+  const { req, track } = ctx;
+  // Over the connected socket: TLS opens no connection of its own (host is only for verification).
   const options: ConnectionOptions = { ...tlsOptionsFor(req), socket };
   try {
     return await new Promise<TLSSocket>((resolve, reject) => {
@@ -149,7 +153,9 @@ async function implicitHandshake(req: ProbeRequest, socket: Socket, track: (s: S
     });
   } catch (err) {
     // A plaintext greeting where a TLS ServerHello was expected: say what the port speaks.
-    const speaks = await sniffGreeting(socket.remoteAddress ?? req.host, req.port, 1_500);
+    // On a connection of its own, to the address already checked: the failed handshake has
+    // destroyed the socket (its remoteAddress is gone) and the name must not be looked up again.
+    const speaks = await sniffGreeting(ctx.address, req.port, 1_500);
     if (speaks && speaks !== 'tls') {
       throw new SignalError({
         source: 'protocol',

@@ -6,8 +6,8 @@ import type { Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import type { ConnectConfig, NegotiatedAlgorithms, SFTPWrapper } from 'ssh2';
 import type { ProbeFacts, ProbeRequest } from '../probe.js';
+import type { ProbeContext } from '../probe-context.js';
 import { SignalError } from '../failure-signal.js';
-import type { StageRunner } from '../run-stage.js';
 import { WireWatch } from '../wire-watch.js';
 import { reportForeignIfSilent } from '../identify-silent-port.js';
 import { softwareFromBanner } from '../server-software.js';
@@ -22,7 +22,8 @@ export function openSshFingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
 }
 
-export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socket: Socket, facts: ProbeFacts): Promise<void> {
+export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<void> {
+  const { req, runner, facts } = ctx;
   const conn = new Client();
   const milestones = new Milestones();
   const watch = new WireWatch(socket, { expects: 'ssh' });
@@ -46,6 +47,7 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
   conn.on('ready', () => milestones.reach('ready'));
 
   const config: ConnectConfig = {
+    // The connected socket: ssh2 opens no connection of its own (and never sees the host name).
     sock: socket,
     username: req.user ?? 'anonymous',
     // The stage runner owns every deadline.
@@ -75,7 +77,7 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
   let sftp: SFTPWrapper | undefined;
   try {
     conn.connect(config);
-    ssh.identification = await runner.run('greet', () => awaitIdentification(watch, milestones, socket, req), (id) => id);
+    ssh.identification = await runner.run('greet', () => awaitIdentification(ctx, watch, milestones, socket), (id) => id);
     facts.banner = ssh.identification;
     facts.software = softwareFromBanner(ssh.identification);
 
@@ -121,10 +123,10 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
   }
 }
 
-async function awaitIdentification(watch: WireWatch, milestones: Milestones, socket: Socket, req: ProbeRequest): Promise<string> {
+async function awaitIdentification(ctx: ProbeContext, watch: WireWatch, milestones: Milestones, socket: Socket): Promise<string> {
   // ssh2 sends its own identification first; a server that never answers may be a TLS or
-  // HTTP port waiting for something else.
-  const cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, socket.remoteAddress ?? req.host, req.port, 'SSH identification', (err) => milestones.fail(err));
+  // HTTP port waiting for something else (asked at the address already checked, never the name).
+  const cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, ctx.address, ctx.req.port, 'SSH identification', (err) => milestones.fail(err));
   try {
     await Promise.race([watch.verdict, milestones.wait('failure-only')]);
     // The verdict is in as soon as "SSH-" arrives; the line itself may still be on its way.
