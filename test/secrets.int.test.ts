@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { runBin } from './support/run-cli.js';
+import { startFaultFtpServer } from './support/fault-servers.js';
 
 const CANARY = `canary-${randomBytes(8).toString('hex')}`;
 let tb: Testbed;
@@ -55,6 +56,25 @@ describe.concurrent('secrets never appear in output', () => {
     expect(JSON.parse(result.stdout).target).toBe(`ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`);
     expect(result.stderr).toMatch(/visible to other users/);
     expectNoCanary(result);
+  });
+
+  it('a password with an unencoded "@" in an ad-hoc URL is used whole and shown nowhere', async () => {
+    // URL splits user info at the LAST "@": user "user", password "S3cret@PW". The fault server
+    // admits only that pair, so a pass proves the whole password was used.
+    const server = await startFaultFtpServer({ user: 'user', password: 'S3cret@PW' });
+    try {
+      const target = `ftp://user@127.0.0.1:${server.port}`;
+      for (const extra of [[], ['--json']]) {
+        const result = await runBin(['check', ...extra, `ftp://user:S3cret@PW@127.0.0.1:${server.port}/`]);
+        expect(result.code, result.stdout + result.stderr).toBe(0);
+        for (const part of ['S3cr', 'cret', '@PW']) expect(result.stdout + result.stderr).not.toContain(part);
+        if (extra.length) expect(JSON.parse(result.stdout)).toMatchObject({ target, url: target });
+        else expect(result.stdout).toContain(`check ${target}\n`);
+      }
+      expect(server.log).toContain('USER user');
+    } finally {
+      await server.close();
+    }
   });
 
   it('password on stdin, live TTY-less human output', async () => {

@@ -7,7 +7,7 @@ import { defaultConfigPath, loadTargetsFile } from '../config/targets-file.js';
 import { ConfigError } from '../config/config-error.js';
 import { redactText, redactValue } from '../secrets/redact.js';
 import { headerLine, renderReport, stageLine } from './render-text.js';
-import { displayUrl } from '../probes/target-url.js';
+import { displayUrl, isAdhocUrl, parseTargetUrl } from '../probes/target-url.js';
 import type { CliIo } from './cli-io.js';
 
 export interface CheckFlags extends Omit<CheckOverrides, 'password'> {
@@ -20,7 +20,7 @@ export async function checkCommand(subject: string, flags: CheckFlags, io: CliIo
   if (flags.passwordStdin) overrides.password = await io.readStdin();
   const req = buildRequest(subject, overrides, io.env);
   const secrets = [req.password, req.passphrase];
-  if (/^[a-z]+:\/\/[^/@]*:[^@/]+@/i.test(subject)) {
+  if (isAdhocUrl(subject) && parseTargetUrl(subject).password !== undefined) {
     io.err('ftpops: note: a password in the URL is visible to other users of this machine; prefer --password-stdin or --password-env');
   }
   const live = io.isTTY && !flags.json;
