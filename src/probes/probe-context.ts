@@ -2,6 +2,7 @@
 import type { Socket } from 'node:net';
 import type { ProbeFacts, ProbeRequest } from './probe.js';
 import type { StageRunner } from './run-stage.js';
+import type { TextCleaner } from './server-text.js';
 
 export interface ProbeContext {
   req: ProbeRequest;
@@ -14,6 +15,11 @@ export interface ProbeContext {
    * has seen. The host name is still what TLS verifies and sends as SNI.
    */
   address: string;
+  /**
+   * Every text a server supplies (replies, banner, paths, FEAT lines, SSH identification,
+   * certificate names) passes through this before it is kept: see server-text.ts.
+   */
+  clean: TextCleaner;
   /** Sockets the probe opens, for the engine to destroy on abort and at the end. */
   track(socket: Socket): void;
 }

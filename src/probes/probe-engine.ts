@@ -9,7 +9,7 @@ import type { ProbeContext } from './probe-context.js';
 import { runFtpProbe } from './ftp/ftp-probe.js';
 import { runSftpProbe } from './sftp/sftp-probe.js';
 import { collectWarnings } from './warnings.js';
-import { cleanText } from './failure-signal.js';
+import { cleanText } from './server-text.js';
 import { displayUrl } from './target-url.js';
 
 export interface ProbeEngineOptions {
@@ -33,8 +33,10 @@ export class ProbeEngine {
     const destroyAll = () => {
       for (const s of [...sockets].reverse()) s.destroy();
     };
+    const clean = cleanText;
     const runner = new StageRunner({
       family: req.protocol === 'sftp' ? 'sftp' : 'ftp',
+      clean,
       stageTimeouts: req.stageTimeouts,
       timeoutMs: req.timeoutMs,
       onStage,
@@ -48,7 +50,7 @@ export class ProbeEngine {
         r.addresses.length > 1 ? `${r.address} (of ${r.addresses.join(', ')})` : r.address);
       facts.addresses = resolved.addresses;
       facts.address = resolved.address;
-      const ctx: ProbeContext = { req, runner, facts, address: resolved.address, track: (s) => sockets.add(s) };
+      const ctx: ProbeContext = { req, runner, facts, address: resolved.address, clean, track: (s) => sockets.add(s) };
       const socket = await runner.run('connect', () => connectTcp(ctx.address, req.port, ctx.track), () =>
         `${ctx.address.includes(':') ? `[${ctx.address}]` : ctx.address}:${req.port}`);
       if (req.protocol === 'sftp') await runSftpProbe(ctx, socket);
@@ -56,7 +58,7 @@ export class ProbeEngine {
     } catch (err) {
       failure = err instanceof StageFailure
         ? err.signal
-        : { source: 'check', key: 'unexpected', stage: runner.stages.at(-1)?.name ?? 'resolve', message: cleanText(String(err)) };
+        : { source: 'check', key: 'unexpected', stage: runner.stages.at(-1)?.name ?? 'resolve', message: clean(String(err)) };
     } finally {
       destroyAll();
     }

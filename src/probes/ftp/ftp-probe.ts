@@ -6,7 +6,8 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
 import { Client, FTPError, type FTPResponse } from 'basic-ftp';
 import type { ProbeFacts, ProbeRequest } from '../probe.js';
 import type { ProbeContext } from '../probe-context.js';
-import { SignalError, cleanText } from '../failure-signal.js';
+import { SignalError } from '../failure-signal.js';
+import type { TextCleaner } from '../server-text.js';
 import { WireWatch } from '../wire-watch.js';
 import { reportForeignIfSilent, sniffGreeting } from '../identify-silent-port.js';
 import { tlsFacts, tlsOptionsFor, verifyCertificate } from '../tls-check.js';
@@ -18,6 +19,11 @@ import { collectStream, streamOf } from './streams.js';
 /** A basic-ftp Client that exposes the greeting step and remembers what FEAT said. */
 class ProbeFtpClient extends Client {
   features_: string[] = [];
+
+  constructor(private readonly clean: TextCleaner) {
+    // basic-ftp's own timeout stays off: the stage runner owns every deadline.
+    super(0);
+  }
 
   /** What Client.connect() does after the socket connects (its own step is private). */
   awaitGreeting(): Promise<FTPResponse> {
@@ -31,7 +37,7 @@ class ProbeFtpClient extends Client {
 
   override async features(): Promise<Map<string, string>> {
     const features = await super.features();
-    this.features_ = [...features.entries()].map(([k, v]) => cleanText(v ? `${k} ${v}` : k));
+    this.features_ = [...features.entries()].map(([k, v]) => this.clean(v ? `${k} ${v}` : k));
     return features;
   }
 }
@@ -39,15 +45,14 @@ class ProbeFtpClient extends Client {
 const ANONYMOUS = { user: 'anonymous', password: 'anonymous@' };
 
 export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<void> {
-  const { req, runner, facts } = ctx;
-  // basic-ftp's own timeout stays off: the stage runner owns every deadline.
-  const client = new ProbeFtpClient(0);
-  client.prepareTransfer = passiveStrategy(facts, ctx.address);
+  const { req, runner, facts, clean } = ctx;
+  const client = new ProbeFtpClient(clean);
+  client.prepareTransfer = passiveStrategy(ctx);
   const closeClient = () => client.close();
   try {
     if (req.protocol === 'ftps') {
       // The certificate is judged exactly as for explicit FTPS, before a password is sent.
-      const secured = await runner.run('secure', async () => checkTls(await implicitHandshake(ctx, socket), req, facts), (s) => describeTls(facts, s));
+      const secured = await runner.run('secure', async () => checkTls(await implicitHandshake(ctx, socket), ctx), (s) => describeTls(facts, s));
       await greet(ctx, client, secured);
       client.ftp.tlsOptions = tlsOptionsFor(req); // after the socket: setting the socket resets them
     } else {
@@ -55,7 +60,7 @@ export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<vo
       if (req.protocol === 'ftpes') {
         await runner.run('secure', async () => {
           await client.useTLS(tlsOptionsFor(req));
-          return checkTls(client.ftp.socket as TLSSocket, req, facts);
+          return checkTls(client.ftp.socket as TLSSocket, ctx);
         }, (s) => describeTls(facts, s));
       } else {
         runner.skip('secure', 'plain FTP: no TLS');
@@ -69,11 +74,12 @@ export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<vo
       await client.useDefaultSettings();
       facts.features = client.features_;
       return res;
-    }, (res) => `${res.code} ${cleanText(res.message.replace(/^\d{3}[ -]?/, ''))}`);
+    }, (res) => `${res.code} ${clean(res.message.replace(/^\d{3}[ -]?/, ''))}`);
 
     await runner.run('list', async () => {
       if (req.path) await client.cd(req.path);
-      facts.cwd = await client.pwd();
+      // The path is the server's text (PWD's reply), like any other.
+      facts.cwd = clean(await client.pwd());
       const entries = await client.list();
       facts.entries = entries.length;
       return entries.length;
@@ -98,8 +104,8 @@ export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<vo
 }
 
 async function greet(ctx: ProbeContext, client: ProbeFtpClient, socket: Socket): Promise<void> {
-  const { runner, facts } = ctx;
-  const watch = new WireWatch(socket, { expects: 'ftp' });
+  const { runner, facts, clean } = ctx;
+  const watch = new WireWatch(socket, { expects: 'ftp', clean });
   client.ftp.socket = socket;
   try {
     const res = await runner.run('greet', async () => {
@@ -111,8 +117,8 @@ async function greet(ctx: ProbeContext, client: ProbeFtpClient, socket: Socket):
         // The watch destroyed the socket for an oversized reply: report that, not the socket error.
         throw watch.violation ? new SignalError(watch.violation) : err;
       }
-    }, (r) => cleanText(r.message.split(/\r?\n/)[0] ?? ''));
-    facts.banner = bannerOf(res.message);
+    }, (r) => clean(r.message.split(/\r?\n/)[0] ?? ''));
+    facts.banner = bannerOf(res.message, clean);
     facts.software = softwareFromBanner(facts.banner);
   } catch (err) {
     // A refusing greeting (421, 500 OOPS) is a fact worth showing too.
@@ -169,9 +175,9 @@ async function implicitHandshake(ctx: ProbeContext, socket: Socket): Promise<TLS
   }
 }
 
-function checkTls(socket: TLSSocket, req: ProbeRequest, facts: ProbeFacts): TLSSocket {
-  facts.tls = tlsFacts(socket);
-  verifyCertificate(facts.tls, req);
+function checkTls(socket: TLSSocket, ctx: ProbeContext): TLSSocket {
+  ctx.facts.tls = tlsFacts(socket, ctx.clean);
+  verifyCertificate(ctx.facts.tls, ctx.req);
   return socket;
 }
 
@@ -206,10 +212,10 @@ async function roundTrip(client: ProbeFtpClient, facts: ProbeFacts): Promise<num
   }
 }
 
-function bannerOf(message: string): string {
+function bannerOf(message: string, clean: TextCleaner): string {
   return message
     .split(/\r?\n/)
-    .map((line) => cleanText(line.replace(/^\d{3}[ -]?/, '')))
+    .map((line) => clean(line.replace(/^\d{3}[ -]?/, '')))
     .filter((line) => line.length > 0)
     .join('\n');
 }

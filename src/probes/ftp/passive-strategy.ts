@@ -11,9 +11,9 @@ import { isIP } from 'node:net';
 import { type FTPContext, type FTPResponse, FTPError } from 'basic-ftp';
 // basic-ftp exports these helpers from its transfer module but not from its index.
 import { connectForPassiveTransfer, parseEpsvResponse, parsePasvResponse } from 'basic-ftp/dist/transfer.js';
-import type { ProbeFacts } from '../probe.js';
+import type { ProbeContext } from '../probe-context.js';
 
-export function passiveStrategy(facts: ProbeFacts, address: string): (ftp: FTPContext) => Promise<FTPResponse> {
+export function passiveStrategy({ facts, address, clean }: Pick<ProbeContext, 'facts' | 'address' | 'clean'>): (ftp: FTPContext) => Promise<FTPResponse> {
   const dataHost = address.replace(/^::ffff:/, '');
   return async (ftp) => {
     if (ftp.closed) throw Object.assign(new Error('control connection closed'), { code: 'ECONNRESET' });
@@ -27,7 +27,8 @@ export function passiveStrategy(facts: ProbeFacts, address: string): (ftp: FTPCo
       throw err;
     }
     const offered = parsePasvResponse(res.message);
-    facts.passiveAddress = `${offered.host}:${offered.port}`;
+    // Digits and dots by basic-ftp's pattern; cleaned all the same, like all server text.
+    facts.passiveAddress = clean(`${offered.host}:${offered.port}`);
     await connectForPassiveTransfer(dataHost, offered.port, ftp);
     return res;
   };

@@ -8,6 +8,7 @@ import type { ConnectConfig, NegotiatedAlgorithms, SFTPWrapper } from 'ssh2';
 import type { ProbeFacts, ProbeRequest } from '../probe.js';
 import type { ProbeContext } from '../probe-context.js';
 import { SignalError } from '../failure-signal.js';
+import type { TextCleaner } from '../server-text.js';
 import { WireWatch } from '../wire-watch.js';
 import { reportForeignIfSilent } from '../identify-silent-port.js';
 import { softwareFromBanner } from '../server-software.js';
@@ -23,10 +24,10 @@ export function openSshFingerprint(keyBlob: Buffer): string {
 }
 
 export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<void> {
-  const { req, runner, facts } = ctx;
+  const { req, runner, facts, clean } = ctx;
   const conn = new Client();
   const milestones = new Milestones();
-  const watch = new WireWatch(socket, { expects: 'ssh' });
+  const watch = new WireWatch(socket, { expects: 'ssh', clean });
   let pinnedMismatch: string | undefined;
   facts.ssh = {};
   const ssh = facts.ssh;
@@ -87,19 +88,22 @@ export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<v
     facts.loginUser = config.username;
     sftp = await runner.run('login', async () => {
       await milestones.wait('ready');
-      return openSftp(conn);
+      return openSftp(conn, clean);
     }, () => `${config.username} authenticated, sftp subsystem open`);
 
     const channel = sftp;
+    let cwd = '.';
     await runner.run('list', async () => {
-      facts.cwd = await sftpCall<string>((cb) => channel.realpath(req.path ?? '.', cb));
-      const entries = await sftpCall<unknown[]>((cb) => channel.readdir(facts.cwd ?? '.', cb));
+      // realpath's answer is the server's text: what is shown is cleaned, what is used is the path as sent.
+      cwd = await sftpCall<string>((cb) => channel.realpath(req.path ?? '.', cb));
+      facts.cwd = clean(cwd);
+      const entries = await sftpCall<unknown[]>((cb) => channel.readdir(cwd, cb));
       facts.entries = entries.length;
       return entries.length;
     }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}`);
 
     if (req.write) {
-      await runner.run('transfer', () => roundTrip(channel, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+      await runner.run('transfer', () => roundTrip(channel, cwd, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
     } else {
       runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
     }
@@ -139,20 +143,21 @@ async function awaitIdentification(ctx: ProbeContext, watch: WireWatch, mileston
   }
 }
 
-function openSftp(conn: InstanceType<typeof Client>): Promise<SFTPWrapper> {
+function openSftp(conn: InstanceType<typeof Client>, clean: TextCleaner): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => {
     conn.sftp((err, sftp) => {
       if (err) {
         // ssh2: "Unable to start subsystem: sftp" when the server has no (working) Subsystem sftp.
-        reject(new SignalError({ source: 'ssh', key: 'subsystem-failed', stage: 'login', reply: { text: err.message }, message: err.message }));
+        const text = clean(err.message);
+        reject(new SignalError({ source: 'ssh', key: 'subsystem-failed', stage: 'login', reply: { text }, message: text }));
       } else resolve(sftp);
     });
   });
 }
 
-async function roundTrip(sftp: SFTPWrapper, facts: ProbeFacts): Promise<number> {
+async function roundTrip(sftp: SFTPWrapper, cwd: string, facts: ProbeFacts): Promise<number> {
   const { name, payload } = canaryPayload();
-  const path = `${facts.cwd === '/' ? '' : facts.cwd ?? '.'}/${name}`;
+  const path = `${cwd === '/' ? '' : cwd}/${name}`;
   let uploaded = false;
   try {
     await writeRemote(sftp, path, payload);
