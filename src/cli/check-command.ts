@@ -26,8 +26,9 @@ export async function checkCommand(subject: string, flags: CheckFlags, io: CliIo
   const live = io.isTTY && !flags.json;
   if (live) io.out(headerLine({ target: req.target, url: displayUrl(req) }));
   const engine = new ProbeEngine(KnowledgeBase.load());
-  const report = await engine.run(req, live ? (stage) => io.out(redactText(stageLine(stage), secrets)) : undefined);
-  const safe = redactValue(report, secrets);
+  // The engine masks secrets in server text as it keeps it; these are the last line of defence.
+  const report = await engine.run(req, live ? (stage) => io.out(redactText(stageLine(stage), secrets, req.user)) : undefined);
+  const safe = redactValue(report, secrets, req.user);
   io.out(flags.json ? JSON.stringify(safe, null, 2) : renderReport(safe, { stagesAlreadyShown: live }));
   return report.ok ? 0 : 1;
 }

@@ -9,7 +9,8 @@ import type { ProbeContext } from './probe-context.js';
 import { runFtpProbe } from './ftp/ftp-probe.js';
 import { runSftpProbe } from './sftp/sftp-probe.js';
 import { collectWarnings } from './warnings.js';
-import { cleanText } from './server-text.js';
+import { textCleaner } from './server-text.js';
+import { redactor } from '../secrets/redact.js';
 import { displayUrl } from './target-url.js';
 
 export interface ProbeEngineOptions {
@@ -33,7 +34,8 @@ export class ProbeEngine {
     const destroyAll = () => {
       for (const s of [...sockets].reverse()) s.destroy();
     };
-    const clean = cleanText;
+    // Knows the request's secrets, so that no kept (and cut) server text holds one.
+    const clean = textCleaner(redactor([req.password, req.passphrase], req.user));
     const runner = new StageRunner({
       family: req.protocol === 'sftp' ? 'sftp' : 'ftp',
       clean,

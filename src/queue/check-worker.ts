@@ -74,7 +74,7 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
     report = await options.engine.run(req, (stage) => {
       stages.push(stage);
       // Scrubbed like the report: a failed stage's detail is the server's reply, which can echo the password.
-      const progress: CheckProgress = redactValue({ stages: [...stages] }, [req.password, req.passphrase]);
+      const progress: CheckProgress = redactValue({ stages: [...stages] }, [req.password, req.passphrase], req.user);
       // Progress is a courtesy; a lost update must not fail the check.
       job.updateProgress(progress as unknown as object).catch(() => undefined);
     });
@@ -82,7 +82,8 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
     // A release lost to a Redis blip costs only the rest of the lease, not the check's answer.
     if (slots && holder !== undefined) await slots.release(job.data.target, holder).catch(() => undefined);
   }
-  const safe = redactValue(report, [req.password, req.passphrase]);
+  // The probes masked secrets in server text as they kept it; this is the last line of defence.
+  const safe = redactValue(report, [req.password, req.passphrase], req.user);
   // History and alert evaluation must not cost the asker their answer.
   if (!job.data.protocol) await options.onReport?.(safe).catch(() => undefined);
   return { kind: 'report', report: safe };
