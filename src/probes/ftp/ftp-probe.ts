@@ -15,6 +15,7 @@ import { passiveStrategy } from './passive-strategy.js';
 import { canaryPayload, sha256 } from '../canary.js';
 import { softwareFromBanner } from '../server-software.js';
 import { collectStream, streamOf } from './streams.js';
+import { probePlaintextLogin } from './plaintext-probe.js';
 
 /** A basic-ftp Client that exposes the greeting step and remembers what FEAT said. */
 class ProbeFtpClient extends Client {
@@ -67,28 +68,11 @@ export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<vo
       }
     }
 
-    const credentials = req.user ? { user: req.user, password: req.password ?? '' } : ANONYMOUS;
-    facts.loginUser = credentials.user;
-    await runner.run('login', async () => {
-      const res = await client.login(credentials.user, credentials.password);
-      await client.useDefaultSettings();
-      facts.features = client.features_;
-      return res;
-    }, (res) => `${res.code} ${clean(res.message.replace(/^\d{3}[ -]?/, ''))}`);
-
-    await runner.run('list', async () => {
-      if (req.path) await client.cd(req.path);
-      // The path is the server's text (PWD's reply), like any other.
-      facts.cwd = clean(await client.pwd());
-      const entries = await client.list();
-      facts.entries = entries.length;
-      return entries.length;
-    }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}${facts.passiveAddress ? ` via passive ${facts.passiveAddress}` : ''}`);
-
-    if (req.write) {
-      await runner.run('transfer', () => roundTrip(client, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+    if (req.plaintextProbe) {
+      // Only USER with a throwaway name: the request carries no credentials to send anyway.
+      await probePlaintextLogin(ctx, client);
     } else {
-      runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
+      await loginListTransfer(ctx, client);
     }
 
     // QUIT is a courtesy: a server that hangs up without 221 does not fail the check.
@@ -100,6 +84,33 @@ export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<vo
       .catch(() => undefined);
   } finally {
     closeClient();
+  }
+}
+
+async function loginListTransfer(ctx: ProbeContext, client: ProbeFtpClient): Promise<void> {
+  const { req, runner, facts, clean } = ctx;
+  const credentials = req.user ? { user: req.user, password: req.password ?? '' } : ANONYMOUS;
+  facts.loginUser = credentials.user;
+  await runner.run('login', async () => {
+    const res = await client.login(credentials.user, credentials.password);
+    await client.useDefaultSettings();
+    facts.features = client.features_;
+    return res;
+  }, (res) => `${res.code} ${clean(res.message.replace(/^\d{3}[ -]?/, ''))}`);
+
+  await runner.run('list', async () => {
+    if (req.path) await client.cd(req.path);
+    // The path is the server's text (PWD's reply), like any other.
+    facts.cwd = clean(await client.pwd());
+    const entries = await client.list();
+    facts.entries = entries.length;
+    return entries.length;
+  }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}${facts.passiveAddress ? ` via passive ${facts.passiveAddress}` : ''}`);
+
+  if (req.write) {
+    await runner.run('transfer', () => roundTrip(client, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+  } else {
+    runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
   }
 }
 
