@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { Client, FTPError, type FTPResponse } from 'basic-ftp';
-import type { ProbeFacts, ProbeRequest } from '../probe.js';
+import type { ProbeFacts } from '../probe.js';
 import type { ProbeContext } from '../probe-context.js';
 import { SignalError } from '../failure-signal.js';
 import type { TextCleaner } from '../server-text.js';
