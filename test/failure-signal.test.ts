@@ -1,7 +1,8 @@
 // The normaliser: every error shape our libraries produce becomes the right signal.
 import { describe, expect, it } from 'vitest';
 import { FTPError } from 'basic-ftp';
-import { SignalError, cleanText, toFailureSignal } from '../src/probes/failure-signal.js';
+import { SignalError, toFailureSignal } from '../src/probes/failure-signal.js';
+import { cleanText } from '../src/probes/server-text.js';
 
 const errno = (code: string, message = code) => Object.assign(new Error(message), { code });
 
@@ -44,5 +45,9 @@ describe('cleanText', () => {
   it('keeps server text printable, one line and bounded', () => {
     expect(cleanText('220 hi\r\n220 there\u0000\u001b[31m')).toBe('220 hi 220 there??[31m');
     expect(cleanText('x'.repeat(10_000)).length).toBeLessThanOrEqual(501);
+  });
+
+  it('leaves no character a terminal obeys or that reorders text', () => {
+    expect(cleanText('a\u001b]0;t\u0007b\u009b2Jc\u0085d\u2028e\u2029f\u202eg\u2066h\u200fi\u007fj')).toBe('a?]0;t?b?2Jc d e f?g?h?i?j');
   });
 });

@@ -187,6 +187,31 @@ describe.concurrent('FTP faults', () => {
   });
 });
 
+describe.concurrent('plaintext-exposure probe (USER with a throwaway name, never PASS)', () => {
+  const probe = (server: FaultServer) =>
+    engine.run({ ...requestForUrl(`ftp://${server.host}:${server.port}`, { timeout: '5s' }, {}), plaintextProbe: true });
+
+  it.each([
+    ['550 SSL/TLS required on the control channel', 'tls.required'],
+    ['421 Sorry, cleartext sessions are not accepted on this server.', 'tls.required'],
+    ['530 Permission denied.', 'auth.failed'],
+  ])('%s at USER → %s at login', async (userReply, code) => {
+    const server = await ftpFault({ userReply });
+    const report = await probe(server);
+    expect(report.finding).toMatchObject({ code, stage: 'login' });
+    expect(server.log).toEqual(['USER ftpops-plaintext-probe', 'QUIT'].slice(0, server.log.length));
+    expect(server.log.some((l) => /^PASS/.test(l))).toBe(false);
+  });
+
+  it('331 → login passes, saying so; nothing listed', async () => {
+    const server = await ftpFault({});
+    const report = await probe(server);
+    expect(report.finding).toBeNull();
+    expect(report.stages.find((s) => s.name === 'login')?.detail).toMatch(/^331 .* none was sent$/);
+    expect(server.log).toEqual(['USER ftpops-plaintext-probe', 'QUIT']);
+  });
+});
+
 describe.concurrent('SFTP faults', () => {
   it('reset right after accept → tcp.reset', async () => {
     const report = await check(await serve(startResetServer()), { scheme: 'sftp' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { displayUrl, parseTargetUrl } from '../src/probes/target-url.js';
+import { requestForUrl } from '../src/config/probe-request.js';
 import { parseDuration, parseInterval } from '../src/config/duration.js';
 
 describe('parseTargetUrl', () => {
@@ -23,6 +24,8 @@ describe('parseTargetUrl', () => {
     ['ftp://u:secret@host:0x', /malformed/],
     // A password with an unencoded "/" or "@" in a malformed URL is still hidden.
     ['ftp://u:se/cret@host:0x', /malformed/],
+    // ... and one with a line break in it.
+    ['ftp://u:se\ncret@host:0x', /malformed/],
   ])('%s is refused in one line', (url, message) => {
     expect(() => parseTargetUrl(url)).toThrow(message);
     try {
@@ -31,6 +34,14 @@ describe('parseTargetUrl', () => {
       expect((err as Error).message).not.toMatch(/secret|cret|se\//);
       expect((err as Error).message).not.toContain('\n');
     }
+  });
+
+  it('an unencoded "@" in the password: split at the last "@", as URL does, and shown without it', () => {
+    expect(parseTargetUrl('ftp://user:S3cret@PW@host:2121/')).toMatchObject({ user: 'user', password: 'S3cret@PW', host: 'host', port: 2121 });
+    const req = requestForUrl('ftp://user:S3cret@PW@host:2121/', {}, {});
+    expect(req.password).toBe('S3cret@PW');
+    expect(req.target).toBe('ftp://user@host:2121');
+    expect(requestForUrl('ftp://us:er:p:w@host', {}, {}).target).toBe('ftp://us@host:21');
   });
 
   it('never shows a password', () => {

@@ -7,7 +7,7 @@ import { defaultConfigPath, loadTargetsFile } from '../config/targets-file.js';
 import { ConfigError } from '../config/config-error.js';
 import { redactText, redactValue } from '../secrets/redact.js';
 import { headerLine, renderReport, stageLine } from './render-text.js';
-import { displayUrl } from '../probes/target-url.js';
+import { displayUrl, isAdhocUrl, parseTargetUrl } from '../probes/target-url.js';
 import type { CliIo } from './cli-io.js';
 
 export interface CheckFlags extends Omit<CheckOverrides, 'password'> {
@@ -20,14 +20,15 @@ export async function checkCommand(subject: string, flags: CheckFlags, io: CliIo
   if (flags.passwordStdin) overrides.password = await io.readStdin();
   const req = buildRequest(subject, overrides, io.env);
   const secrets = [req.password, req.passphrase];
-  if (/^[a-z]+:\/\/[^/@]*:[^@/]+@/i.test(subject)) {
+  if (isAdhocUrl(subject) && parseTargetUrl(subject).password !== undefined) {
     io.err('ftpops: note: a password in the URL is visible to other users of this machine; prefer --password-stdin or --password-env');
   }
   const live = io.isTTY && !flags.json;
   if (live) io.out(headerLine({ target: req.target, url: displayUrl(req) }));
   const engine = new ProbeEngine(KnowledgeBase.load());
-  const report = await engine.run(req, live ? (stage) => io.out(redactText(stageLine(stage), secrets)) : undefined);
-  const safe = redactValue(report, secrets);
+  // The engine masks secrets in server text as it keeps it; these are the last line of defence.
+  const report = await engine.run(req, live ? (stage) => io.out(redactText(stageLine(stage), secrets, req.user)) : undefined);
+  const safe = redactValue(report, secrets, req.user);
   io.out(flags.json ? JSON.stringify(safe, null, 2) : renderReport(safe, { stagesAlreadyShown: live }));
   return report.ok ? 0 : 1;
 }

@@ -9,7 +9,7 @@ import type { AdhocPolicy } from './adhoc-policy.js';
 import { parseDuration } from './duration.js';
 import type { TargetConfig } from './targets-file.js';
 import { DEFAULT_STAGE_TIMEOUTS, DEFAULT_TIMEOUT_MS, type ProbeRequest, type StageName } from '../probes/probe.js';
-import { parseTargetUrl } from '../probes/target-url.js';
+import { displayUrl, parseTargetUrl } from '../probes/target-url.js';
 
 export interface CheckOverrides {
   timeout?: string;
@@ -61,7 +61,9 @@ export function requestForUrl(rawUrl: string, overrides: CheckOverrides, env: No
   const url = parseTargetUrl(rawUrl);
   const password = overrides.password ?? (overrides.passwordEnv ? fromEnv(overrides.passwordEnv, env, '--password-env') : undefined) ?? url.password;
   return finish({
-    target: rawUrl.replace(/^([a-z]+:\/\/[^/@:]*):[^@/]*@/i, '$1@'),
+    // Rebuilt from the parsed parts, never cut out of the raw text: a password may hold an
+    // unencoded "@" or ":" that a pattern on the text would split in the wrong place.
+    target: displayUrl(url),
     protocol: url.protocol,
     host: url.host,
     port: url.port,

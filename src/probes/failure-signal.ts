@@ -11,6 +11,7 @@
 // Conditions the probes detect themselves (a foreign protocol on the port, a host key that differs
 // from the pinned one, a checksum mismatch) arrive here already as a SignalError.
 import type { FailureSignal, ServerReply, StageName } from './probe.js';
+import { cleanText, type TextCleaner } from './server-text.js';
 
 /** An error that already knows its signal; thrown by probes for conditions they detect themselves. */
 export class SignalError extends Error {
@@ -38,8 +39,6 @@ const SFTP_STATUS: Record<number, string> = {
 
 const DNS_ERRNO = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ENODATA', 'EREFUSED', 'ETIMEOUT', 'ECONNREFUSED_DNS']);
 
-const MAX_REPLY_TEXT = 500;
-
 interface ErrorShape {
   code?: unknown;
   level?: unknown;
@@ -47,11 +46,15 @@ interface ErrorShape {
   reason?: unknown;
 }
 
-/** Turn anything a stage threw into a FailureSignal. Never throws. */
-export function toFailureSignal(err: unknown, stage: StageName, family: ProtocolFamily): FailureSignal {
+/**
+ * Turn anything a stage threw into a FailureSignal. Never throws. The message (which carries the
+ * server's reply) passes through `clean`, the check's cleaner; a SignalError's text was cleaned by
+ * the probe that raised it.
+ */
+export function toFailureSignal(err: unknown, stage: StageName, family: ProtocolFamily, clean: TextCleaner = cleanText): FailureSignal {
   if (err instanceof SignalError) return { ...err.signal, stage: err.signal.stage ?? stage };
   const e: ErrorShape = typeof err === 'object' && err !== null ? (err as ErrorShape) : { message: String(err) };
-  const message = cleanText(typeof e.message === 'string' ? e.message : String(err));
+  const message = clean(typeof e.message === 'string' ? e.message : String(err));
   const code = e.code;
 
   // FTP replies (basic-ftp FTPError): numeric code, message "530 Login incorrect."
@@ -102,11 +105,4 @@ function sshSignal(level: string, message: string, stage: StageName): FailureSig
 function ftpReply(code: number, message: string): ServerReply {
   const text = message.replace(/^\d{3}[ -]?/, '').trim();
   return { code, text };
-}
-
-/** Server text is untrusted: printable, one line, bounded. */
-export function cleanText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const printable = text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, '?').trim();
-  return printable.length > MAX_REPLY_TEXT ? `${printable.slice(0, MAX_REPLY_TEXT)}…` : printable;
 }

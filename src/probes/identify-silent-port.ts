@@ -1,10 +1,12 @@
 // A port that accepts but says nothing may be waiting for the client to speak first: TLS
 // (an implicit-FTPS or HTTPS port) or HTTP. Ask both ways, on connections of their own, so a
 // silent port can be reported as "speaks tls/http" rather than only "no greeting".
+// `address` is the check's resolved address, never a name (see ProbeContext.address).
 import { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { classifyFirstBytes, type Speaks } from './wire-watch.js';
 import { SignalError } from './failure-signal.js';
+import { noSecondLookup } from './net-stages.js';
 
 /** Resolves 'tls', 'http' or undefined (still silent) within budgetMs; never rejects. */
 export function identifySilentPort(address: string, port: number, budgetMs: number): Promise<Speaks | undefined> {
@@ -27,7 +29,7 @@ export function identifySilentPort(address: string, port: number, budgetMs: numb
 function askTls(address: string, port: number, sockets: Socket[]): Promise<Speaks | undefined> {
   return new Promise((resolve) => {
     // Only the handshake is wanted: no certificate is trusted or used here.
-    const socket = tlsConnect({ host: address, port, rejectUnauthorized: false });
+    const socket = tlsConnect({ host: address, port, rejectUnauthorized: false, lookup: noSecondLookup });
     sockets.push(socket);
     socket.once('secureConnect', () => resolve('tls'));
     socket.once('error', (err: NodeJS.ErrnoException) => {
@@ -49,7 +51,7 @@ function askHttp(address: string, port: number, sockets: Socket[]): Promise<Spea
       head += chunk.toString('latin1');
       if (head.length >= 5) resolve(head.startsWith('HTTP/') ? 'http' : undefined);
     });
-    socket.connect({ host: address, port }, () => socket.write('HEAD / HTTP/1.0\r\n\r\n'));
+    socket.connect({ host: address, port, lookup: noSecondLookup }, () => socket.write('HEAD / HTTP/1.0\r\n\r\n'));
   });
 }
 
@@ -71,7 +73,7 @@ export function sniffGreeting(address: string, port: number, budgetMs: number): 
       const speaks = classifyFirstBytes(bytes);
       if (speaks) finish(speaks);
     });
-    socket.connect({ host: address, port });
+    socket.connect({ host: address, port, lookup: noSecondLookup });
   });
 }
 

@@ -4,20 +4,26 @@ import type { Socket } from 'node:net';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { type FailureSignal, type ProbeFacts, type ProbeReport, type ProbeRequest, STAGE_NAMES, type StageListener } from './probe.js';
 import { StageFailure, StageRunner } from './run-stage.js';
-import { connectTcp, type Resolved, resolveHost } from './net-stages.js';
+import { connectTcp, type HostLookup, type Resolved, resolveHost } from './net-stages.js';
+import type { ProbeContext } from './probe-context.js';
 import { runFtpProbe } from './ftp/ftp-probe.js';
 import { runSftpProbe } from './sftp/sftp-probe.js';
 import { collectWarnings } from './warnings.js';
-import { cleanText } from './failure-signal.js';
+import { textCleaner } from './server-text.js';
+import { redactor } from '../secrets/redact.js';
 import { displayUrl } from './target-url.js';
 
 export interface ProbeEngineOptions {
-  knowledge: KnowledgeBase;
-  onStage?: StageListener;
+  /** How host names become addresses; default dns.promises.lookup (see resolveHost). Tests inject their own. */
+  lookup?: HostLookup;
 }
 
 export class ProbeEngine {
-  constructor(private readonly knowledge: KnowledgeBase) {}
+  private readonly lookup: HostLookup | undefined;
+
+  constructor(private readonly knowledge: KnowledgeBase, options: ProbeEngineOptions = {}) {
+    this.lookup = options.lookup;
+  }
 
   async run(req: ProbeRequest, onStage?: StageListener): Promise<ProbeReport> {
     const startedAt = new Date();
@@ -28,8 +34,11 @@ export class ProbeEngine {
     const destroyAll = () => {
       for (const s of [...sockets].reverse()) s.destroy();
     };
+    // Knows the request's secrets, so that no kept (and cut) server text holds one.
+    const clean = textCleaner(redactor([req.password, req.passphrase], req.user));
     const runner = new StageRunner({
       family: req.protocol === 'sftp' ? 'sftp' : 'ftp',
+      clean,
       stageTimeouts: req.stageTimeouts,
       timeoutMs: req.timeoutMs,
       onStage,
@@ -38,18 +47,20 @@ export class ProbeEngine {
     const facts: ProbeFacts = { host: req.host, port: req.port };
     let failure: FailureSignal | undefined;
     try {
-      const resolved = await runner.run('resolve', () => resolveChecked(req), (r) =>
+      // The name is looked up here and only here: everything after uses resolved.address.
+      const resolved = await runner.run('resolve', () => resolveChecked(req, this.lookup), (r) =>
         r.addresses.length > 1 ? `${r.address} (of ${r.addresses.join(', ')})` : r.address);
       facts.addresses = resolved.addresses;
       facts.address = resolved.address;
-      const socket = await runner.run('connect', () => connectTcp(resolved.address, req.port, (s) => sockets.add(s)), () =>
-        `${resolved.address.includes(':') ? `[${resolved.address}]` : resolved.address}:${req.port}`);
-      if (req.protocol === 'sftp') await runSftpProbe(req, runner, socket, facts);
-      else await runFtpProbe(req, runner, socket, facts, (s) => sockets.add(s));
+      const ctx: ProbeContext = { req, runner, facts, address: resolved.address, clean, track: (s) => sockets.add(s) };
+      const socket = await runner.run('connect', () => connectTcp(ctx.address, req.port, ctx.track), () =>
+        `${ctx.address.includes(':') ? `[${ctx.address}]` : ctx.address}:${req.port}`);
+      if (req.protocol === 'sftp') await runSftpProbe(ctx, socket);
+      else await runFtpProbe(ctx, socket);
     } catch (err) {
       failure = err instanceof StageFailure
         ? err.signal
-        : { source: 'check', key: 'unexpected', stage: runner.stages.at(-1)?.name ?? 'resolve', message: cleanText(String(err)) };
+        : { source: 'check', key: 'unexpected', stage: runner.stages.at(-1)?.name ?? 'resolve', message: clean(String(err)) };
     } finally {
       destroyAll();
     }
@@ -74,8 +85,8 @@ export class ProbeEngine {
 }
 
 /** Resolve, then hold the address to the request's policy: the connection goes to this address only. */
-async function resolveChecked(req: ProbeRequest): Promise<Resolved> {
-  const resolved = await resolveHost(req.host);
+async function resolveChecked(req: ProbeRequest, lookup: HostLookup | undefined): Promise<Resolved> {
+  const resolved = await resolveHost(req.host, lookup);
   const refusal = req.refuseAddress?.(resolved.address, req.host);
   // Picked up by the one error normaliser as errno EFTPOPSDENIED → check.address_denied.
   if (refusal) throw Object.assign(new Error(refusal), { code: 'EFTPOPSDENIED' });

@@ -156,6 +156,14 @@ export interface ProbeRequest {
   timeoutMs: number;
   stageTimeouts: StageTimeouts;
   /**
+   * Plaintext-exposure probe (protocol ftp only): would the server take a password over plain
+   * FTP? Sends USER with a throwaway name and never PASS; login passes on 331, fails with the
+   * server's refusal; nothing is listed or written. Set by the worker alone, for a runbook step
+   * probing a TLS or SFTP target as plain FTP, whose credentials must never travel in the clear
+   * (the request then carries none). See probes/ftp/plaintext-probe.ts.
+   */
+  plaintextProbe?: boolean;
+  /**
    * Ad-hoc checks: may the check connect to this resolved address? A refusal (one line) ends the
    * check at the resolve stage as check.address_denied, before any connection is made.
    */

@@ -2,6 +2,7 @@
 // a measured duration, and any failure turned into a FailureSignal.
 import type { FailureSignal, StageListener, StageName, StageResult, StageTimeouts } from './probe.js';
 import { type ProtocolFamily, toFailureSignal } from './failure-signal.js';
+import type { TextCleaner } from './server-text.js';
 
 /** Thrown by StageRunner.run when a stage fails; carries the classified signal. */
 export class StageFailure extends Error {
@@ -18,6 +19,8 @@ export interface StageRunnerOptions {
   onStage?: StageListener;
   /** Called when a stage times out, so the probe can tear down the sockets it was waiting on. */
   onAbort?: () => void;
+  /** The check's cleaner for server text in failures (see server-text.ts); default cleanText. */
+  clean?: TextCleaner;
   now?: () => number;
 }
 
@@ -74,7 +77,7 @@ export class StageRunner {
         ? { ...this.pendingSignal, stage: name }
         : err instanceof StageFailure
           ? err.signal
-          : toFailureSignal(err, name, this.options.family);
+          : toFailureSignal(err, name, this.options.family, this.options.clean);
       this.record({ name, status: 'failed', durationMs: this.now() - started, detail: signal.message });
       throw new StageFailure(signal);
     } finally {

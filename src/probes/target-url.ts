@@ -56,11 +56,13 @@ export function displayUrl(req: Pick<ProbeRequest, 'protocol' | 'host' | 'port' 
 }
 
 /**
- * Hide a password in a URL we quote back. Up to the LAST "@": a malformed URL may hold a password
- * with an unencoded "/" or "@" in it (ftp://u:pa/ss@host), and hiding too much is harmless here.
+ * Hide a password in a URL we quote back (only when `URL` could not parse it, so there are no
+ * parts to rebuild it from). Up to the LAST "@": a malformed URL may hold a password with an
+ * unencoded "/" or "@" in it (ftp://u:pa/ss@host), and hiding too much is harmless here.
+ * [\s\S], not ".": a line break inside the password must not stop the mask half way.
  */
 function withoutPassword(text: string): string {
-  return text.replace(/^([a-z]+:\/\/[^/@:]*):.*@/i, '$1:***@');
+  return text.replace(/^([a-z]+:\/\/[^/@:]*):[\s\S]*@/i, '$1:***@');
 }
 
 function decode(part: string): string {

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { type ConnectionOptions, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import type { ProbeRequest, TlsFacts } from './probe.js';
 import { SignalError } from './failure-signal.js';
+import { cleanText, type TextCleaner } from './server-text.js';
 
 const DAY_MS = 86_400_000;
 
@@ -43,7 +44,8 @@ function contextWithCa(pem: string): SecureContext {
   return context;
 }
 
-export function tlsFacts(socket: TLSSocket, now = Date.now()): TlsFacts {
+/** What the handshake showed; the certificate's names are the server's text and are cleaned. */
+export function tlsFacts(socket: TLSSocket, clean: TextCleaner = cleanText, now = Date.now()): TlsFacts {
   const cert = socket.getPeerCertificate();
   const cipher = socket.getCipher();
   const facts: TlsFacts = {
@@ -51,11 +53,13 @@ export function tlsFacts(socket: TLSSocket, now = Date.now()): TlsFacts {
     cipher: cipher?.standardName ?? cipher?.name,
     authorized: socket.authorized,
   };
-  if (socket.authorizationError) facts.authorizationError = String(socket.authorizationError);
+  if (socket.authorizationError) facts.authorizationError = clean(String(socket.authorizationError));
   if (cert && Object.keys(cert).length > 0) {
-    facts.subject = distinguishedName(cert.subject);
-    facts.issuer = distinguishedName(cert.issuer);
-    facts.subjectAltNames = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/) : [];
+    const subject = distinguishedName(cert.subject);
+    const issuer = distinguishedName(cert.issuer);
+    if (subject !== undefined) facts.subject = clean(subject);
+    if (issuer !== undefined) facts.issuer = clean(issuer);
+    facts.subjectAltNames = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/).map(clean) : [];
     facts.validFrom = new Date(cert.valid_from).toISOString();
     facts.validTo = new Date(cert.valid_to).toISOString();
     facts.daysLeft = Math.floor((Date.parse(cert.valid_to) - now) / DAY_MS);

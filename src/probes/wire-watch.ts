@@ -7,7 +7,8 @@
 //    (basic-ftp keeps an unfinished reply in memory without limit).
 import type { Socket } from 'node:net';
 import type { FailureSignal } from './probe.js';
-import { cleanText, SignalError } from './failure-signal.js';
+import { SignalError } from './failure-signal.js';
+import { cleanText, type TextCleaner } from './server-text.js';
 
 export type Speaks = NonNullable<FailureSignal['speaks']>;
 
@@ -33,6 +34,8 @@ export function classifyFirstBytes(bytes: Buffer): Speaks | undefined {
 export interface WireWatchOptions {
   /** The protocol the probe expects; anything else is a protocol.mismatch. */
   expects: 'ftp' | 'ssh';
+  /** The check's cleaner for what is kept of the server's bytes; default cleanText. */
+  clean?: TextCleaner;
 }
 
 /**
@@ -54,8 +57,10 @@ export class WireWatch {
   private settle!: { resolve: () => void; reject: (e: Error) => void; done: boolean };
   private lineEndWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private readonly onData = (chunk: Buffer | string) => this.inspect(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, 'utf8'));
+  private readonly clean: TextCleaner;
 
   constructor(private readonly socket: Socket, private readonly options: WireWatchOptions) {
+    this.clean = options.clean ?? cleanText;
     this.verdict = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject, done: false };
     });
@@ -97,13 +102,13 @@ export class WireWatch {
     const speaks = classifyFirstBytes(this.received);
     if (speaks === undefined) return;
     const newline = this.received.indexOf(0x0a);
-    if (newline >= 0) this.firstLine = cleanText(this.received.subarray(0, newline).toString('utf8'));
+    if (newline >= 0) this.firstLine = this.clean(this.received.subarray(0, newline).toString('utf8'));
     this.settle.done = true;
     const expected = this.options.expects === 'ssh' ? 'ssh' : 'ftp';
     // RFC 4253 §4.2 lets an SSH server send other lines before its identification; real servers
     // do not, and a 3-digit line there is an FTP greeting, so judge by the first line.
     if (speaks === expected) return this.settle.resolve();
-    const sample = cleanText(this.received.subarray(0, 80).toString(speaks === 'tls' || speaks === 'unknown' ? 'hex' : 'utf8'));
+    const sample = this.clean(this.received.subarray(0, 80).toString(speaks === 'tls' || speaks === 'unknown' ? 'hex' : 'utf8'));
     this.settle.reject(new SignalError({
       source: 'protocol',
       key: `mismatch:${speaks}`,
@@ -117,7 +122,7 @@ export class WireWatch {
   private findIdentification(): void {
     const text = this.received.toString('latin1');
     const match = /(?:^|\n)(SSH-[^\r\n]*)\r?\n/.exec(text);
-    if (match?.[1]) this.identification = cleanText(match[1]);
+    if (match?.[1]) this.identification = this.clean(match[1]);
   }
 
   private bound(chunk: Buffer): void {
@@ -141,7 +146,7 @@ export class WireWatch {
       source: 'protocol',
       key: 'oversized-reply',
       stage: 'greet',
-      reply: this.firstLine ? { text: this.firstLine } : { text: cleanText(this.received.subarray(0, 120).toString('utf8')) },
+      reply: this.firstLine ? { text: this.firstLine } : { text: this.clean(this.received.subarray(0, 120).toString('utf8')) },
       message: tooLong
         ? `the server sent a line longer than ${MAX_LINE_BYTES / 1024} KiB without ending it`
         : `the server sent more than ${MAX_GREETING_BYTES / 1024} KiB before completing its greeting`,

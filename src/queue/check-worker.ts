@@ -49,11 +49,31 @@ export function startCheckWorker(options: CheckWorkerOptions): Worker<CheckJobDa
   return worker;
 }
 
+/**
+ * The request a job asks for, from its target's request. The one place a job's `protocol` is
+ * applied. Probing as plain FTP a target whose own protocol protects its credentials (ftpes, ftps,
+ * sftp) must not weaken how those travel: that request carries no user name, password or key and
+ * is a plaintext-exposure probe (a throwaway USER, never PASS). A plain ftp:// target keeps its
+ * normal check: its credentials cross in plain text anyway.
+ */
+export function requestForJob(target: ProbeRequest, data: CheckJobData): ProbeRequest {
+  if (!data.protocol) return target;
+  const asked: ProbeRequest = { ...target, protocol: data.protocol, hostKey: undefined, write: false };
+  if (target.protocol === 'ftp') return asked;
+  const { user: _user, password: _password, privateKey: _privateKey, passphrase: _passphrase, ...withoutCredentials } = asked;
+  return { ...withoutCredentials, plaintextProbe: true };
+}
+
 async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWorkerOptions): Promise<CheckJobResult> {
   let req: ProbeRequest;
+  // Masked in what goes back to Redis: the target's own secrets, whatever the request carries.
+  let secrets: Array<string | undefined>;
+  let user: string | undefined;
   try {
-    req = options.resolveRequest(job.data.target);
-    if (job.data.protocol) req = { ...req, protocol: job.data.protocol, hostKey: undefined, write: false };
+    const target = options.resolveRequest(job.data.target);
+    secrets = [target.password, target.passphrase];
+    user = target.user;
+    req = requestForJob(target, job.data);
   } catch (err) {
     if (err instanceof ConfigError) return { kind: 'error', message: err.message };
     throw err;
@@ -74,7 +94,7 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
     report = await options.engine.run(req, (stage) => {
       stages.push(stage);
       // Scrubbed like the report: a failed stage's detail is the server's reply, which can echo the password.
-      const progress: CheckProgress = redactValue({ stages: [...stages] }, [req.password, req.passphrase]);
+      const progress: CheckProgress = redactValue({ stages: [...stages] }, secrets, user);
       // Progress is a courtesy; a lost update must not fail the check.
       job.updateProgress(progress as unknown as object).catch(() => undefined);
     });
@@ -82,7 +102,8 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
     // A release lost to a Redis blip costs only the rest of the lease, not the check's answer.
     if (slots && holder !== undefined) await slots.release(job.data.target, holder).catch(() => undefined);
   }
-  const safe = redactValue(report, [req.password, req.passphrase]);
+  // The probes masked secrets in server text as they kept it; this is the last line of defence.
+  const safe = redactValue(report, secrets, user);
   // History and alert evaluation must not cost the asker their answer.
   if (!job.data.protocol) await options.onReport?.(safe).catch(() => undefined);
   return { kind: 'report', report: safe };

@@ -4,9 +4,10 @@
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { Client, FTPError, type FTPResponse } from 'basic-ftp';
-import type { ProbeFacts, ProbeRequest } from '../probe.js';
-import { SignalError, cleanText } from '../failure-signal.js';
-import type { StageRunner } from '../run-stage.js';
+import type { ProbeFacts } from '../probe.js';
+import type { ProbeContext } from '../probe-context.js';
+import { SignalError } from '../failure-signal.js';
+import type { TextCleaner } from '../server-text.js';
 import { WireWatch } from '../wire-watch.js';
 import { reportForeignIfSilent, sniffGreeting } from '../identify-silent-port.js';
 import { tlsFacts, tlsOptionsFor, verifyCertificate } from '../tls-check.js';
@@ -14,10 +15,16 @@ import { passiveStrategy } from './passive-strategy.js';
 import { canaryPayload, sha256 } from '../canary.js';
 import { softwareFromBanner } from '../server-software.js';
 import { collectStream, streamOf } from './streams.js';
+import { probePlaintextLogin } from './plaintext-probe.js';
 
 /** A basic-ftp Client that exposes the greeting step and remembers what FEAT said. */
 class ProbeFtpClient extends Client {
   features_: string[] = [];
+
+  constructor(private readonly clean: TextCleaner) {
+    // basic-ftp's own timeout stays off: the stage runner owns every deadline.
+    super(0);
+  }
 
   /** What Client.connect() does after the socket connects (its own step is private). */
   awaitGreeting(): Promise<FTPResponse> {
@@ -31,57 +38,41 @@ class ProbeFtpClient extends Client {
 
   override async features(): Promise<Map<string, string>> {
     const features = await super.features();
-    this.features_ = [...features.entries()].map(([k, v]) => cleanText(v ? `${k} ${v}` : k));
+    this.features_ = [...features.entries()].map(([k, v]) => this.clean(v ? `${k} ${v}` : k));
     return features;
   }
 }
 
 const ANONYMOUS = { user: 'anonymous', password: 'anonymous@' };
 
-export async function runFtpProbe(req: ProbeRequest, runner: StageRunner, socket: Socket, facts: ProbeFacts, track: (s: Socket) => void): Promise<void> {
-  // basic-ftp's own timeout stays off: the stage runner owns every deadline.
-  const client = new ProbeFtpClient(0);
-  client.prepareTransfer = passiveStrategy(facts);
+export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<void> {
+  const { req, runner, facts, clean } = ctx;
+  const client = new ProbeFtpClient(clean);
+  client.prepareTransfer = passiveStrategy(ctx);
   const closeClient = () => client.close();
   try {
     if (req.protocol === 'ftps') {
       // The certificate is judged exactly as for explicit FTPS, before a password is sent.
-      const secured = await runner.run('secure', async () => checkTls(await implicitHandshake(req, socket, track), req, facts), (s) => describeTls(facts, s));
-      await greet(req, runner, client, secured, facts);
+      const secured = await runner.run('secure', async () => checkTls(await implicitHandshake(ctx, socket), ctx), (s) => describeTls(facts, s));
+      await greet(ctx, client, secured);
       client.ftp.tlsOptions = tlsOptionsFor(req); // after the socket: setting the socket resets them
     } else {
-      await greet(req, runner, client, socket, facts);
+      await greet(ctx, client, socket);
       if (req.protocol === 'ftpes') {
         await runner.run('secure', async () => {
           await client.useTLS(tlsOptionsFor(req));
-          return checkTls(client.ftp.socket as TLSSocket, req, facts);
+          return checkTls(client.ftp.socket as TLSSocket, ctx);
         }, (s) => describeTls(facts, s));
       } else {
         runner.skip('secure', 'plain FTP: no TLS');
       }
     }
 
-    const credentials = req.user ? { user: req.user, password: req.password ?? '' } : ANONYMOUS;
-    facts.loginUser = credentials.user;
-    await runner.run('login', async () => {
-      const res = await client.login(credentials.user, credentials.password);
-      await client.useDefaultSettings();
-      facts.features = client.features_;
-      return res;
-    }, (res) => `${res.code} ${cleanText(res.message.replace(/^\d{3}[ -]?/, ''))}`);
-
-    await runner.run('list', async () => {
-      if (req.path) await client.cd(req.path);
-      facts.cwd = await client.pwd();
-      const entries = await client.list();
-      facts.entries = entries.length;
-      return entries.length;
-    }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}${facts.passiveAddress ? ` via passive ${facts.passiveAddress}` : ''}`);
-
-    if (req.write) {
-      await runner.run('transfer', () => roundTrip(client, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+    if (req.plaintextProbe) {
+      // Only USER with a throwaway name: the request carries no credentials to send anyway.
+      await probePlaintextLogin(ctx, client);
     } else {
-      runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
+      await loginListTransfer(ctx, client);
     }
 
     // QUIT is a courtesy: a server that hangs up without 221 does not fail the check.
@@ -96,21 +87,49 @@ export async function runFtpProbe(req: ProbeRequest, runner: StageRunner, socket
   }
 }
 
-async function greet(req: ProbeRequest, runner: StageRunner, client: ProbeFtpClient, socket: Socket, facts: ProbeFacts): Promise<void> {
-  const watch = new WireWatch(socket, { expects: 'ftp' });
+async function loginListTransfer(ctx: ProbeContext, client: ProbeFtpClient): Promise<void> {
+  const { req, runner, facts, clean } = ctx;
+  const credentials = req.user ? { user: req.user, password: req.password ?? '' } : ANONYMOUS;
+  facts.loginUser = credentials.user;
+  await runner.run('login', async () => {
+    const res = await client.login(credentials.user, credentials.password);
+    await client.useDefaultSettings();
+    facts.features = client.features_;
+    return res;
+  }, (res) => `${res.code} ${clean(res.message.replace(/^\d{3}[ -]?/, ''))}`);
+
+  await runner.run('list', async () => {
+    if (req.path) await client.cd(req.path);
+    // The path is the server's text (PWD's reply), like any other.
+    facts.cwd = clean(await client.pwd());
+    const entries = await client.list();
+    facts.entries = entries.length;
+    return entries.length;
+  }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}${facts.passiveAddress ? ` via passive ${facts.passiveAddress}` : ''}`);
+
+  if (req.write) {
+    await runner.run('transfer', () => roundTrip(client, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+  } else {
+    runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
+  }
+}
+
+async function greet(ctx: ProbeContext, client: ProbeFtpClient, socket: Socket): Promise<void> {
+  const { runner, facts, clean } = ctx;
+  const watch = new WireWatch(socket, { expects: 'ftp', clean });
   client.ftp.socket = socket;
   try {
     const res = await runner.run('greet', async () => {
       try {
-        const res = await awaitGreeting(client, watch, req);
+        const res = await awaitGreeting(ctx, client, watch);
         await watch.lineEnd();
         return res;
       } catch (err) {
         // The watch destroyed the socket for an oversized reply: report that, not the socket error.
         throw watch.violation ? new SignalError(watch.violation) : err;
       }
-    }, (r) => cleanText(r.message.split(/\r?\n/)[0] ?? ''));
-    facts.banner = bannerOf(res.message);
+    }, (r) => clean(r.message.split(/\r?\n/)[0] ?? ''));
+    facts.banner = bannerOf(res.message, clean);
     facts.software = softwareFromBanner(facts.banner);
   } catch (err) {
     // A refusing greeting (421, 500 OOPS) is a fact worth showing too.
@@ -121,13 +140,13 @@ async function greet(req: ProbeRequest, runner: StageRunner, client: ProbeFtpCli
   }
 }
 
-async function awaitGreeting(client: ProbeFtpClient, watch: WireWatch, req: ProbeRequest): Promise<FTPResponse> {
+async function awaitGreeting(ctx: ProbeContext, client: ProbeFtpClient, watch: WireWatch): Promise<FTPResponse> {
   const greeting = client.awaitGreeting();
   const socket = client.ftp.socket;
   let cancel = () => undefined as void;
   // If the port stays silent, it may be waiting for the client: TLS (implicit FTPS, HTTPS) or HTTP.
   const foreign = new Promise<never>((_, reject) => {
-    cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, socket.remoteAddress ?? req.host, req.port, 'FTP greeting', reject);
+    cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, ctx.address, ctx.req.port, 'FTP greeting', reject);
   });
   try {
     return await Promise.race([greeting, watch.verdict.then(() => greeting), foreign]);
@@ -136,7 +155,9 @@ async function awaitGreeting(client: ProbeFtpClient, watch: WireWatch, req: Prob
   }
 }
 
-async function implicitHandshake(req: ProbeRequest, socket: Socket, track: (s: Socket) => void): Promise<TLSSocket> {
+async function implicitHandshake(ctx: ProbeContext, socket: Socket): Promise<TLSSocket> {
+  const { req, track } = ctx;
+  // Over the connected socket: TLS opens no connection of its own (host is only for verification).
   const options: ConnectionOptions = { ...tlsOptionsFor(req), socket };
   try {
     return await new Promise<TLSSocket>((resolve, reject) => {
@@ -149,7 +170,9 @@ async function implicitHandshake(req: ProbeRequest, socket: Socket, track: (s: S
     });
   } catch (err) {
     // A plaintext greeting where a TLS ServerHello was expected: say what the port speaks.
-    const speaks = await sniffGreeting(socket.remoteAddress ?? req.host, req.port, 1_500);
+    // On a connection of its own, to the address already checked: the failed handshake has
+    // destroyed the socket (its remoteAddress is gone) and the name must not be looked up again.
+    const speaks = await sniffGreeting(ctx.address, req.port, 1_500);
     if (speaks && speaks !== 'tls') {
       throw new SignalError({
         source: 'protocol',
@@ -163,9 +186,9 @@ async function implicitHandshake(req: ProbeRequest, socket: Socket, track: (s: S
   }
 }
 
-function checkTls(socket: TLSSocket, req: ProbeRequest, facts: ProbeFacts): TLSSocket {
-  facts.tls = tlsFacts(socket);
-  verifyCertificate(facts.tls, req);
+function checkTls(socket: TLSSocket, ctx: ProbeContext): TLSSocket {
+  ctx.facts.tls = tlsFacts(socket, ctx.clean);
+  verifyCertificate(ctx.facts.tls, ctx.req);
   return socket;
 }
 
@@ -200,10 +223,10 @@ async function roundTrip(client: ProbeFtpClient, facts: ProbeFacts): Promise<num
   }
 }
 
-function bannerOf(message: string): string {
+function bannerOf(message: string, clean: TextCleaner): string {
   return message
     .split(/\r?\n/)
-    .map((line) => cleanText(line.replace(/^\d{3}[ -]?/, '')))
+    .map((line) => clean(line.replace(/^\d{3}[ -]?/, '')))
     .filter((line) => line.length > 0)
     .join('\n');
 }

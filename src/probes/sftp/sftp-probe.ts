@@ -6,8 +6,9 @@ import type { Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import type { ConnectConfig, NegotiatedAlgorithms, SFTPWrapper } from 'ssh2';
 import type { ProbeFacts, ProbeRequest } from '../probe.js';
+import type { ProbeContext } from '../probe-context.js';
 import { SignalError } from '../failure-signal.js';
-import type { StageRunner } from '../run-stage.js';
+import type { TextCleaner } from '../server-text.js';
 import { WireWatch } from '../wire-watch.js';
 import { reportForeignIfSilent } from '../identify-silent-port.js';
 import { softwareFromBanner } from '../server-software.js';
@@ -22,10 +23,11 @@ export function openSshFingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
 }
 
-export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socket: Socket, facts: ProbeFacts): Promise<void> {
+export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<void> {
+  const { req, runner, facts, clean } = ctx;
   const conn = new Client();
   const milestones = new Milestones();
-  const watch = new WireWatch(socket, { expects: 'ssh' });
+  const watch = new WireWatch(socket, { expects: 'ssh', clean });
   let pinnedMismatch: string | undefined;
   facts.ssh = {};
   const ssh = facts.ssh;
@@ -46,6 +48,7 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
   conn.on('ready', () => milestones.reach('ready'));
 
   const config: ConnectConfig = {
+    // The connected socket: ssh2 opens no connection of its own (and never sees the host name).
     sock: socket,
     username: req.user ?? 'anonymous',
     // The stage runner owns every deadline.
@@ -75,7 +78,7 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
   let sftp: SFTPWrapper | undefined;
   try {
     conn.connect(config);
-    ssh.identification = await runner.run('greet', () => awaitIdentification(watch, milestones, socket, req), (id) => id);
+    ssh.identification = await runner.run('greet', () => awaitIdentification(ctx, watch, milestones, socket), (id) => id);
     facts.banner = ssh.identification;
     facts.software = softwareFromBanner(ssh.identification);
 
@@ -85,19 +88,22 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
     facts.loginUser = config.username;
     sftp = await runner.run('login', async () => {
       await milestones.wait('ready');
-      return openSftp(conn);
+      return openSftp(conn, clean);
     }, () => `${config.username} authenticated, sftp subsystem open`);
 
     const channel = sftp;
+    let cwd = '.';
     await runner.run('list', async () => {
-      facts.cwd = await sftpCall<string>((cb) => channel.realpath(req.path ?? '.', cb));
-      const entries = await sftpCall<unknown[]>((cb) => channel.readdir(facts.cwd ?? '.', cb));
+      // realpath's answer is the server's text: what is shown is cleaned, what is used is the path as sent.
+      cwd = await sftpCall<string>((cb) => channel.realpath(req.path ?? '.', cb));
+      facts.cwd = clean(cwd);
+      const entries = await sftpCall<unknown[]>((cb) => channel.readdir(cwd, cb));
       facts.entries = entries.length;
       return entries.length;
     }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}`);
 
     if (req.write) {
-      await runner.run('transfer', () => roundTrip(channel, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+      await runner.run('transfer', () => roundTrip(channel, cwd, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
     } else {
       runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
     }
@@ -121,10 +127,10 @@ export async function runSftpProbe(req: ProbeRequest, runner: StageRunner, socke
   }
 }
 
-async function awaitIdentification(watch: WireWatch, milestones: Milestones, socket: Socket, req: ProbeRequest): Promise<string> {
+async function awaitIdentification(ctx: ProbeContext, watch: WireWatch, milestones: Milestones, socket: Socket): Promise<string> {
   // ssh2 sends its own identification first; a server that never answers may be a TLS or
-  // HTTP port waiting for something else.
-  const cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, socket.remoteAddress ?? req.host, req.port, 'SSH identification', (err) => milestones.fail(err));
+  // HTTP port waiting for something else (asked at the address already checked, never the name).
+  const cancel = reportForeignIfSilent(() => watch.silent && !socket.destroyed, ctx.address, ctx.req.port, 'SSH identification', (err) => milestones.fail(err));
   try {
     await Promise.race([watch.verdict, milestones.wait('failure-only')]);
     // The verdict is in as soon as "SSH-" arrives; the line itself may still be on its way.
@@ -137,20 +143,21 @@ async function awaitIdentification(watch: WireWatch, milestones: Milestones, soc
   }
 }
 
-function openSftp(conn: InstanceType<typeof Client>): Promise<SFTPWrapper> {
+function openSftp(conn: InstanceType<typeof Client>, clean: TextCleaner): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => {
     conn.sftp((err, sftp) => {
       if (err) {
         // ssh2: "Unable to start subsystem: sftp" when the server has no (working) Subsystem sftp.
-        reject(new SignalError({ source: 'ssh', key: 'subsystem-failed', stage: 'login', reply: { text: err.message }, message: err.message }));
+        const text = clean(err.message);
+        reject(new SignalError({ source: 'ssh', key: 'subsystem-failed', stage: 'login', reply: { text }, message: text }));
       } else resolve(sftp);
     });
   });
 }
 
-async function roundTrip(sftp: SFTPWrapper, facts: ProbeFacts): Promise<number> {
+async function roundTrip(sftp: SFTPWrapper, cwd: string, facts: ProbeFacts): Promise<number> {
   const { name, payload } = canaryPayload();
-  const path = `${facts.cwd === '/' ? '' : facts.cwd ?? '.'}/${name}`;
+  const path = `${cwd === '/' ? '' : cwd}/${name}`;
   let uploaded = false;
   try {
     await writeRemote(sftp, path, payload);
