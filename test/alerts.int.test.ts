@@ -54,7 +54,7 @@ describe('scheduled checks and incident threads', () => {
     expect(text(root)).toContain('auth.failed');
     expect(text(root)).toContain('530');
     // Someone takes it: the root says who (through either replica).
-    const ack = await sendButtonClick(ports[1]!, { actionId: 'ftpops.ack', value: JSON.stringify({ alert: 'flaky-ftp:check' }), channel: 'C0ALERTS', messageTs: root.ts, responseUrl: fake.responseUrl(), user: 'U0ONCALL' });
+    const ack = await sendButtonClick(ports[1]!, { actionId: 'ftpops.ack', value: 'ack:flaky-ftp:check', channel: 'C0ALERTS', messageTs: root.ts, responseUrl: fake.responseUrl(), user: 'U0ONCALL' });
     expect(ack.status).toBe(200);
     await fake.waitFor(() => roots().find((m) => m.ts === root.ts && text(m).includes('acknowledged by <@U0ONCALL>')), 5_000);
     // It keeps failing for a while: still one root, and no thread chatter.
@@ -98,7 +98,9 @@ describe('scheduled checks and incident threads', () => {
     processes.push(proc);
     await proc.ready();
     const answer = await sendSlashCommand(port, 'mute muted-ftp 1h', { channel: 'C0OPS', user: 'U0OPS', responseUrl: fake.responseUrl() });
-    expect(answer.body).toMatch(/muted-ftp: no new alert threads for 60 min/);
+    expect(answer.status).toBe(200);
+    // Said in the channel, for everyone there to know.
+    await fake.waitFor(() => fake.messages('C0OPS').find((m) => /muted-ftp: no new alert threads for 60 min/.test(m.text)));
     await new Promise((r) => setTimeout(r, 5_000));
     expect(fake.messages('C0MUTED')).toHaveLength(0);
   });

@@ -39,11 +39,11 @@ interface ConsoleEntry {
 }
 
 /** The people and channels of each platform: an operator, a viewer; a channel for every target and one for alpha only. */
-const SLACK = { operator: 'U0OPS', viewer: 'U0VIEW', admin: 'U0ADMIN', open: 'C0OPEN', alphaOnly: 'C0ALPHA' };
-const DISCORD = { operator: '300000000000000001', viewer: '300000000000000002', admin: '300000000000000003', open: '', alphaOnly: '' };
+const SLACK = { operator: 'U0OPS', viewer: 'U0VIEW', admin: 'U0ADMIN', oncall: 'U0ANN', open: 'C0OPEN', alphaOnly: 'C0ALPHA' };
+const DISCORD = { operator: '300000000000000001', viewer: '300000000000000002', admin: '300000000000000003', oncall: '300000000000000004', open: '', alphaOnly: '' };
 
 beforeAll(async () => {
-  slackApi = await startFakeSlackApi();
+  slackApi = await startFakeSlackApi({ usergroups: { S0ONCALL: [SLACK.oncall] } });
   discordApi = await startFakeDiscord({ tokens: [DISCORD_TOKEN], channels: [{ name: 'general' }, { name: 'alpha-only' }] });
   DISCORD.open = discordApi.channelId('general');
   DISCORD.alphaOnly = discordApi.channelId('alpha-only');
@@ -63,8 +63,9 @@ beforeAll(async () => {
       "  '*': ['*']",
       'access:',
       `  admins: [${SLACK.admin}, '${DISCORD.admin}']`,
-      `  operators: [${SLACK.operator}, '${DISCORD.operator}']`,
+      `  operators: [${SLACK.operator}, '${DISCORD.operator}', 'group:S0ONCALL', 'group:${discordApi.roleId('ftp-ops')}']`,
       "  viewers: ['*']",
+      "  adhocHosts: [localhost, '127.0.0.2/32']",
       '',
     ].join('\n'),
   );
@@ -106,11 +107,13 @@ afterAll(async () => {
 interface Platform {
   name: 'slack' | 'discord' | 'console';
   /** Console: the operator's own (admin, every target): no roles, no channels to refuse. */
-  people?: { operator: string; viewer: string; admin: string; open: string; alphaOnly: string };
+  people?: { operator: string; viewer: string; admin: string; oncall: string; open: string; alphaOnly: string };
   /** Send a command; resolve with the words of the private answer (or of the public post, with `want: 'public'`). */
   command(text: string, who: { user?: string; channel?: string; want?: 'private' | 'public' }): Promise<string>;
   /** Click a button (its id); resolve with the words of the private answer. */
   click(button: string, who: { user?: string; channel?: string }): Promise<string>;
+  /** Run a check as this person; resolve with the final summary's headline. */
+  summary(subject: string, who: { user?: string; roles?: string[] }): Promise<string>;
 }
 
 function followConsole(): () => void {
@@ -144,7 +147,7 @@ async function until<T>(what: string, find: () => T | undefined, timeoutMs = 15_
   for (;;) {
     const found = find();
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the console so far: ${JSON.stringify([...consoleEntries.values()].slice(-3)).slice(0, 1500)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -192,6 +195,12 @@ const slack: Platform = {
     expect(call.body.response_type).toBe('ephemeral');
     return plainWords(slackTexts(call.body));
   },
+  async summary(subject, who) {
+    const channel = `C0SUM${++slackSeq}`;
+    await sendSlashCommand(port, `check ${subject}`, { responseUrl: slackApi.responseUrl(), channel, user: who.user ?? SLACK.operator });
+    const final = await slackApi.waitFor((v) => v.messages.find((m) => m.channel === channel && !m.thread_ts && /is healthy|failed at/.test(m.text)), 20_000);
+    return plainWords(final.text);
+  },
 };
 
 const discordText = (m: FakeDiscordMessage | undefined) => [m?.content ?? '', ...(m?.embeds ?? []).map((e) => `${e.title ?? ''}\n${e.description ?? ''}`)].join('\n').trim();
@@ -215,6 +224,14 @@ const discord: Platform = {
     const reply = await until('a Discord follow-up', () => discordApi.interactionResponse(sent.id)?.followUps[0]);
     return plainWords(discordText(reply));
   },
+  async summary(subject, who) {
+    const sent = discordApi.sendSlashCommand({ channelId: DISCORD.open, userId: who.user ?? DISCORD.operator, ...(who.roles ? { roles: who.roles } : {}), name: 'ftp', subcommand: 'check', options: [{ name: 'target', value: subject }] });
+    const final = await until('a Discord summary', () => {
+      const m = discordApi.interactionResponse(sent.id)?.message;
+      return m && /is healthy|failed at/.test(discordText(m)) ? m : undefined;
+    }, 20_000);
+    return plainWords((final.embeds[0]?.title as string | undefined) ?? '');
+  },
 };
 
 let consoleCount = 0;
@@ -236,6 +253,12 @@ const consoleChat: Platform = {
     const entry = await until('a console answer', () => [...consoleEntries.values()].find((e) => !seen.has(e.id) && e.private));
     return plainWords(consoleWords(entry));
   },
+  async summary(subject) {
+    const seen = new Set(consoleEntries.keys());
+    await consolePost('/api/command', { text: `/ftp check ${subject}` });
+    const entry = await until('a console summary', () => [...consoleEntries.values()].find((e) => !seen.has(e.id) && e.message.kind === 'summary'), 20_000);
+    return plainWords(String(entry.message.headline));
+  },
 };
 
 function consoleWords(entry: ConsoleEntry): string {
@@ -248,9 +271,13 @@ function consoleWords(entry: ConsoleEntry): string {
 const ALL = [slack, discord, consoleChat];
 const WITH_CHANNELS = [slack, discord];
 
-/** The audit record of the last thing a platform did, without who and where. */
-function lastAudit(platform: string): Omit<AuditRecord, 'user' | 'channel' | 'platform'> {
-  const { user: _u, channel: _c, platform: _p, ...rest } = audit.filter((r) => r.platform === platform).at(-1)!;
+/**
+ * The audit record of the last thing a platform did, without who and where. The answer can reach
+ * the person a moment before the router writes its record: wait for it.
+ */
+async function lastAudit(platform: string, after: number): Promise<Omit<AuditRecord, 'user' | 'channel' | 'platform'>> {
+  const record = await until(`the audit record of ${platform}`, () => audit.slice(after).filter((r) => r.platform === platform).at(-1));
+  const { user: _u, channel: _c, platform: _p, ...rest } = record;
   return rest;
 }
 
@@ -267,8 +294,9 @@ describe('the same decisions on every platform', () => {
     const answers = [];
     const records = [];
     for (const platform of ALL) {
+      const from = audit.length;
       answers.push(await platform.command(text, {}));
-      records.push(lastAudit(platform.name));
+      records.push(await lastAudit(platform.name, from));
     }
     for (const answer of answers) expect(answer).toMatch(expected);
     expect(answers[1]).toBe(answers[0]);
@@ -289,8 +317,9 @@ describe('the same decisions on every platform', () => {
     const answers = [];
     const records = [];
     for (const platform of WITH_CHANNELS) {
+      const from = audit.length;
       answers.push(await act(platform));
-      records.push(lastAudit(platform.name));
+      records.push(await lastAudit(platform.name, from));
     }
     for (const answer of answers) expect(answer).toMatch(expected);
     expect(answers[1]).toBe(answers[0]);
@@ -299,11 +328,30 @@ describe('the same decisions on every platform', () => {
   });
 
   it('the console is its operator\'s own: the same commands act there, and a made-up button is refused the same way', async () => {
-    expect(await consoleChat.command('check ftp://files.partner.example', {})).toMatch(/ad-hoc checks are off/);
+    expect(await consoleChat.command('check ftp://10.255.255.1', {})).toMatch(/^10\.255\.255\.1 is not in access\.adhocHosts$/);
+    const from = audit.length;
     const answers = [await slack.click('shutdown:now', {}), await discord.click('shutdown:now', {}), await consoleChat.click('shutdown:now', {})];
     expect(new Set(answers).size).toBe(1);
-    expect(lastAudit('console')).toEqual(lastAudit('slack'));
+    expect(await lastAudit('console', from)).toEqual(await lastAudit('slack', from));
   });
+
+  it('an operator by group: a Slack user group, a Discord role', async () => {
+    expect(await slack.summary('alpha', { user: SLACK.oncall })).toMatch(/^✓ alpha is healthy/);
+    expect(await discord.summary('alpha', { user: DISCORD.oncall, roles: ['ftp-ops'] })).toMatch(/^✓ alpha is healthy/);
+    expect(await discord.command('check alpha', { user: DISCORD.oncall })).toMatch(/^this needs the operator role; you are a viewer/);
+  }, 40_000);
+
+  it('ad-hoc URLs for admins: a name that resolves to loopback stops at resolve; a listed block is checked', async () => {
+    const connections = okFtp.connections();
+    for (const platform of ALL) {
+      const admin = platform.people?.admin;
+      const local = await platform.summary(`ftp://localhost:${okFtp.port}`, admin ? { user: admin } : {});
+      expect(local).toMatch(/failed at resolve: check\.address_denied\b/);
+      // Nothing listens on 127.0.0.2: the check ran there, and found the port closed.
+      expect(await platform.summary(`ftp://127.0.0.2:${okFtp.port}`, admin ? { user: admin } : {})).toMatch(/failed at connect: tcp\.refused\b/);
+    }
+    expect(okFtp.connections()).toBe(connections);
+  }, 60_000);
 
   it('mute: the same confirmation in the channel everywhere', async () => {
     const answers = [];

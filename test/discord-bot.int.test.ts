@@ -55,7 +55,7 @@ const embedText = (m: FakeDiscordMessage | undefined) => JSON.stringify(m?.embed
 const customIds = (m: FakeDiscordMessage) => (m.components as Array<{ components: Array<{ custom_id: string; label: string }> }>).flatMap((row) => row.components);
 
 describe('Discord through discord.js', () => {
-  it('/ftp check: deferred at once, live progress, one summary; autocomplete offers only allowed targets', async () => {
+  it('/ftp check: answered at once, live progress, one summary; autocomplete offers only allowed targets', async () => {
     const config = writeConfig(
       [
         'targets:',
@@ -79,7 +79,8 @@ describe('Discord through discord.js', () => {
       const r = fake.interactionResponse(check.id);
       return r && /prod-sftp is healthy/.test(embedText(r.message)) ? r : undefined;
     }, 20_000);
-    expect(summary.deferred).toBe(true);
+    // The reply itself is the "checking…" message (no private "thinking…" first), edited through the webhook.
+    expect(summary.type).toBe(4);
     expect(summary.expired).toBe(false);
     const edits = fake.calls.filter((c) => c.method === 'PATCH' && c.path.includes(check.token));
     expect(edits.length).toBeGreaterThanOrEqual(2); // "checking…", then the summary (progress in between)
@@ -230,7 +231,7 @@ describe('Discord through discord.js', () => {
     expect(result.code).toBe(0);
     const [command] = fake.commands(fake.guildId);
     expect(command?.name).toBe('ftp');
-    expect((command?.options as Array<{ name: string }>).map((o) => o.name)).toEqual(['check', 'status', 'runbook', 'explain', 'mute', 'targets', 'help']);
+    expect((command?.options as Array<{ name: string }>).map((o) => o.name)).toEqual(['check', 'explain', 'targets', 'status', 'mute', 'runbook', 'help']);
     const wrong = await runBin(['discord', 'register'], { env: { DISCORD_TOKEN: 'not-the-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_GUILD_ID: fake.guildId, DISCORD_API_URL: fake.url } });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/Discord refused DISCORD_TOKEN \(401\)/);

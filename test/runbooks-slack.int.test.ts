@@ -306,7 +306,7 @@ describe('a summary or alert: "Open runbook"', () => {
     const port = await freePort();
     await start('all', uniquePrefix(), port);
     const root = '1700000000.000100';
-    const value = JSON.stringify({ runbook: 'too-many-connections', code: 'capacity', target: 'ftp-full' });
+    const value = 'runbook:too-many-connections:ftp-full';
     const open = () => sendButtonClick(port, { actionId: 'ftpops.runbook', value, channel: 'C0RBOPEN', messageTs: root, responseUrl: fake.responseUrl('C0RBOPEN') });
     await open();
     await fake.waitFor(() => thread(fake, 'C0RBOPEN', root).find((m) => stepOf(m)));

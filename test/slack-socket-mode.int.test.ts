@@ -116,26 +116,25 @@ describe('Slack over Socket Mode', () => {
     expect(socket.acks).toHaveLength(1);
   });
 
-  it('/ftp help is answered in the acknowledgement itself, ephemeral', async () => {
+  it('/ftp help: acknowledged at once, then answered privately through response_url', async () => {
     const { socket } = await start();
     const help = await socket.sendSlashCommand({ text: 'help', channel: 'C0SOCKHELP', responseUrl: fake.responseUrl('help') });
     expect(help.ms).toBeLessThan(3_000);
-    expect(help.payload.response_type).toBe('ephemeral');
-    expect(help.payload.text).toContain('/ftp check <target|url>');
-    expect(JSON.stringify(help.payload.blocks)).toContain('/ftp status');
-    const unknown = await socket.sendSlashCommand({ text: 'check nope', channel: 'C0SOCKHELP', responseUrl: fake.responseUrl('nope') });
-    expect(unknown.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/unknown target 'nope'/) });
-    // Nothing in the channel, nothing through response_url: the ack carried the answer.
-    await new Promise((r) => setTimeout(r, 300));
+    const answer = await fake.waitFor(() => fake.callsTo('response_url').find((c) => c.responseUrlId === 'help'));
+    expect(answer.body.response_type).toBe('ephemeral');
+    expect(JSON.stringify(answer.body.blocks)).toContain('/ftp status');
+    await socket.sendSlashCommand({ text: 'check nope', channel: 'C0SOCKHELP', responseUrl: fake.responseUrl('nope') });
+    const unknown = await fake.waitFor(() => fake.callsTo('response_url').find((c) => c.responseUrlId === 'nope'));
+    expect(unknown.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/unknown target 'nope'/) });
+    // Nothing in the channel: both answers were for the asker only.
     expect(fake.messages('C0SOCKHELP')).toHaveLength(0);
-    expect(fake.callsTo('response_url').filter((c) => c.responseUrlId === 'help' || c.responseUrlId === 'nope')).toHaveLength(0);
   });
 
   it('Re-check on the summary, clicked over the socket, runs a new check in its thread', async () => {
     const { socket } = await start();
     await socket.sendSlashCommand({ text: 'check prod-sftp', channel: 'C0SOCKBTN', responseUrl: fake.responseUrl() });
     const first = await finalIn('C0SOCKBTN', 'prod-sftp');
-    const click = await socket.sendButtonClick({ actionId: 'ftpops.recheck', value: JSON.stringify({ target: 'prod-sftp' }), channel: 'C0SOCKBTN', messageTs: first.ts, responseUrl: fake.responseUrl() });
+    const click = await socket.sendButtonClick({ actionId: 'ftpops.recheck', value: 'recheck:prod-sftp', channel: 'C0SOCKBTN', messageTs: first.ts, responseUrl: fake.responseUrl() });
     expect(click.type).toBe('interactive');
     expect(click.ms).toBeLessThan(3_000);
     expect(click.payload).toEqual({});

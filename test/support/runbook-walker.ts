@@ -38,8 +38,9 @@ export function messageText(m: FakeSlackMessage): string {
 export function stepOf(m: FakeSlackMessage): StepState | undefined {
   const buttons = buttonsOf(m);
   if (!buttons.length) return undefined;
-  const { s, v } = JSON.parse(buttons[0]!.value) as { s: string; v: number };
-  return { message: m, session: s, version: v, actions: buttons.map((b) => b.action_id.slice('ftpops.rb.'.length)), labels: buttons.map((b) => b.text.text), text: messageText(m) };
+  // A step button's value is its id: rb:<action>:<session>:<version>.
+  const [, , s, v] = buttons[0]!.value.split(':');
+  return { message: m, session: s!, version: Number(v), actions: buttons.map((b) => b.action_id.slice('ftpops.rb.'.length)), labels: buttons.map((b) => b.text.text), text: messageText(m) };
 }
 
 export const isTimeline = (m: FakeSlackMessage) => m.text.startsWith('Timeline:');
@@ -70,7 +71,7 @@ export function settled(fake: FakeSlackApi, channel: string, threadTs: string, a
 export async function click(fake: FakeSlackApi, port: number, channel: string, step: StepState, action: string, user = 'U0TEST'): Promise<void> {
   const result = await sendButtonClick(port, {
     actionId: `ftpops.rb.${action}`,
-    value: JSON.stringify({ s: step.session, v: step.version }),
+    value: `rb:${action}:${step.session}:${step.version}`,
     channel,
     messageTs: step.message.ts,
     responseUrl: fake.responseUrl(`${channel}-${step.version}-${action}`),

@@ -62,7 +62,9 @@ export class DiscordAdapter implements ChatAdapter {
 
   /** Post in the channel, or in the thread of `place.thread` (started on first use). */
   async post(place: Place, message: ChatMessage): Promise<MessageRef> {
-    const where = place.thread ? await this.threadOf(place.channel, place.thread, message) : place.channel;
+    // A thread named by one of our refs ("channel/message", an alert root) is that message's thread.
+    const root = place.thread?.includes('/') ? place.thread.slice(place.thread.indexOf('/') + 1) : place.thread;
+    const where = root ? await this.threadOf(place.channel, root, message) : place.channel;
     return { channel: place.channel, id: `${where}/${await this.sendAll(where, message)}` };
   }
 
