@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordMessage } from './support/fake-discord-api.js';
-import { BOT_TOKEN, freePort, RoleProcess, SIGNING_SECRET, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { BOT_TOKEN, freePort, RoleProcess, SIGNING_SECRET, uniquePrefix, writeConfig, endProcesses } from './support/bot-process.js';
 import { startFakeSlackApi } from './support/fake-slack-api.js';
 
 const TOKEN = 'ZmFrZS1ib3Q.fake.discord-token';
@@ -25,11 +25,8 @@ beforeAll(async () => {
   alerts = fake.channelId('ftp-alerts');
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') for (const p of processes) console.log(`--- process output ---\n${p.output.slice(-3000)}`);
-  // The bot first, then the fake: discord.js would otherwise keep reconnecting.
-  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-});
+// The bot first, then the fake: discord.js would otherwise keep reconnecting.
+afterEach((ctx) => endProcesses(ctx, processes));
 
 afterAll(async () => {
   await fake.close();

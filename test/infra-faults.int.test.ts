@@ -14,7 +14,7 @@ import { Queue } from 'bullmq';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackCall, type FakeSlackMessage } from './support/fake-slack-api.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordCall } from './support/fake-discord-api.js';
-import { RoleProcess, freePort, slackRoleEnv, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { RoleProcess, freePort, slackRoleEnv, sendSlashCommand, uniquePrefix, writeConfig, endProcesses, targetLines } from './support/bot-process.js';
 import { startRedis, stopChild } from './support/private-redis.js';
 
 const DISCORD_TOKEN = 'ZmFrZS1ib3Q.fake.discord-token';
@@ -33,32 +33,19 @@ beforeAll(async () => {
   config = writeConfig(
     [
       'targets:',
-      '  prod-sftp:',
-      `    url: sftp://${tb.user}@127.0.0.1:${tb.servers['sshd-main']!.port}`,
-      '    passwordEnv: FTPOPS_TEST_PW',
-      '  partner-ftp:',
-      `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
-      '    passwordEnv: FTPOPS_WRONG_PW',
+      ...targetLines('prod-sftp', `sftp://${tb.user}@127.0.0.1:${tb.servers['sshd-main']!.port}`, 'passwordEnv: FTPOPS_TEST_PW'),
+      ...targetLines('partner-ftp', `ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`, 'passwordEnv: FTPOPS_WRONG_PW'),
       // pure-ftpd answers a wrong password after ~5.5 s: a check that is slow on purpose.
-      '  slow-ftp:',
-      `    url: ftp://${tb.user}@127.0.0.1:${pure}`,
-      '    passwordEnv: FTPOPS_WRONG_PW',
+      ...targetLines('slow-ftp', `ftp://${tb.user}@127.0.0.1:${pure}`, 'passwordEnv: FTPOPS_WRONG_PW'),
       // Five distinct targets on the same slow daemon: five jobs (one target would be one shared run).
-      ...SLOW_TARGETS.flatMap((name) => [`  ${name}:`, `    url: ftp://${tb.user}@127.0.0.1:${pure}`, '    passwordEnv: FTPOPS_WRONG_PW', '    timeout: 15s']),
-      '  quick-timeout:',
-      `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
-      '    passwordEnv: FTPOPS_TEST_PW',
-      '    timeout: 1s',
+      ...SLOW_TARGETS.flatMap((name) => targetLines(name, `ftp://${tb.user}@127.0.0.1:${pure}`, 'passwordEnv: FTPOPS_WRONG_PW', 'timeout: 15s')),
+      ...targetLines('quick-timeout', `ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`, 'passwordEnv: FTPOPS_TEST_PW', 'timeout: 1s'),
       '',
     ].join('\n'),
   );
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') for (const p of processes) console.log(`--- process output (${p.child.spawnargs.slice(2).join(' ')}) ---\n${p.output.slice(-3000)}`);
-  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+afterEach((ctx) => endProcesses(ctx, processes, cleanups));
 
 afterAll(async () => {
   await fake.close();
@@ -222,11 +209,11 @@ describe('Discord answering 429 and 5xx', () => {
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(950);
     expect(discord.interactionResponse(check.id)!.expired).toBe(false);
 
-    // Re-check posts a new "checking…" message into the channel: that post fails twice with 500.
+    // Re-check posts a new "checking…" message in the summary's thread: that post fails twice with 500.
     discord.failNext('POST /channels/:channel/messages', { status: 500 }, 2);
     const before = discord.calls.length;
     discord.sendButton({ messageId: summary.id, customId: 'ftpops:recheck:partner-ftp' });
-    const again = await discord.waitFor(() => discord.messages(general).find((m) => m.id !== summary.id && embedsOf(m.components).includes('ftpops:recheck:partner-ftp')), 30_000);
+    const again = await discord.waitFor(() => discord.messages(summary.id).find((m) => embedsOf(m.components).includes('ftpops:recheck:partner-ftp')), 30_000);
     expect(embedsOf(again.embeds)).toMatch(/auth\.failed/);
     const posts = discord.calls.slice(before).filter((c) => c.method === 'POST' && c.route === '/channels/:channel/messages');
     expect(posts.filter((c) => c.status === 500)).toHaveLength(2);
@@ -239,7 +226,8 @@ describe('Discord answering 429 and 5xx', () => {
     expect(toOriginal).toHaveLength(1);
     expect(toRecheck).toHaveLength(1);
     expect(finalWrites).toHaveLength(2);
-    const answers = discord.messages(general).filter((m) => embedsOf(m.components).includes('ftpops:recheck:partner-ftp'));
+    // One summary in the channel, one in its thread.
+    const answers = [...discord.messages(general), ...discord.messages(summary.id)].filter((m) => embedsOf(m.components).includes('ftpops:recheck:partner-ftp'));
     expect(answers.map((m) => m.id).sort()).toEqual([summary.id, again.id].sort());
     await bot.kill('SIGKILL');
   }, 60_000);

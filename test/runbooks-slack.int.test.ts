@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi } from './support/fake-slack-api.js';
-import { RoleProcess, freePort, slackRoleEnv, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { RoleProcess, freePort, slackRoleEnv, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig, endProcesses } from './support/bot-process.js';
 import { click, isTimeline, messageText, settled, stepOf, thread, walkToEnd } from './support/runbook-walker.js';
 import { fillPlaceholders, loadRunbooks, type Runbook } from '../src/runbooks/runbook.js';
 
@@ -69,10 +69,9 @@ beforeAll(async () => {
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail') {
-    for (const p of processes) console.log(`--- process output ---\n${p.output.slice(-3000)}`);
     for (const channel of ['C0RBQUIET', 'C0RBRESTART']) console.log(`--- ${channel} ---\n${fake.messages(channel).map((m) => `[${m.thread_ts ? 'thread' : 'root'}] ${messageText(m)}`).join('\n---\n')}`);
   }
-  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
+  await endProcesses(ctx, processes);
 });
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ import { Redis } from 'ioredis';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordMessage } from './support/fake-discord-api.js';
-import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendSlashCommand, uniquePrefix } from './support/bot-process.js';
+import { BOT_TOKEN, RoleProcess, SIGNING_SECRET, freePort, sendSlashCommand, uniquePrefix, endProcesses } from './support/bot-process.js';
 import { click, messageText, settled } from './support/runbook-walker.js';
 import { startFaultFtpServer } from './support/fault-servers.js';
 import { dumpRedis, startRedis, stopChild } from './support/private-redis.js';
@@ -53,11 +53,7 @@ beforeAll(() => {
   tb = loadTestbed();
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') for (const p of processes) console.log(`--- process output (${p.child.spawnargs.slice(2).join(' ')}) ---\n${p.output.slice(-3000)}`);
-  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+afterEach((ctx) => endProcesses(ctx, processes, cleanups));
 
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { spawn } from 'node:child_process';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
-import { RoleProcess, freePort, slackRoleEnv, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { RoleProcess, freePort, slackRoleEnv, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig, endProcesses, targetLines } from './support/bot-process.js';
 import { dumpRedis } from './support/private-redis.js';
 
 let tb: Testbed;
@@ -19,20 +19,11 @@ beforeAll(async () => {
   config = writeConfig(
     [
       'targets:',
-      '  prod-sftp:',
-      `    url: sftp://${tb.user}@127.0.0.1:${tb.servers['sshd-main']!.port}`,
-      '    passwordEnv: FTPOPS_TEST_PW',
-      '  partner-ftp:',
-      `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
-      '    passwordEnv: FTPOPS_WRONG_PW',
+      ...targetLines('prod-sftp', `sftp://${tb.user}@127.0.0.1:${tb.servers['sshd-main']!.port}`, 'passwordEnv: FTPOPS_TEST_PW'),
+      ...targetLines('partner-ftp', `ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`, 'passwordEnv: FTPOPS_WRONG_PW'),
       // pure-ftpd answers a wrong password after ~5.5 s: a check that is slow on purpose.
-      '  slow-ftp:',
-      `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['pure-ftpd']!.port}`,
-      '    passwordEnv: FTPOPS_WRONG_PW',
-      '  quick-timeout:',
-      `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
-      '    passwordEnv: FTPOPS_TEST_PW',
-      '    timeout: 1s',
+      ...targetLines('slow-ftp', `ftp://${tb.user}@127.0.0.1:${tb.servers['pure-ftpd']!.port}`, 'passwordEnv: FTPOPS_WRONG_PW'),
+      ...targetLines('quick-timeout', `ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`, 'passwordEnv: FTPOPS_TEST_PW', 'timeout: 1s'),
       'channels:',
       '  C0LIMITED: [prod-sftp]',
       "  '*': ['*']",
@@ -41,10 +32,7 @@ beforeAll(async () => {
   );
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') for (const p of processes) console.log(`--- process output ---\n${p.output.slice(-3000)}`);
-  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-});
+afterEach((ctx) => endProcesses(ctx, processes));
 
 afterAll(async () => {
   await fake.close();

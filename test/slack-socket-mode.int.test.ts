@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestbed, type Testbed } from './support/testbed.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackMessage } from './support/fake-slack-api.js';
 import { startFakeSlackSocket, type FakeSlackSocket } from './support/fake-slack-socket.js';
-import { BOT_TOKEN, RoleProcess, freePort, uniquePrefix, writeConfig } from './support/bot-process.js';
+import { BOT_TOKEN, RoleProcess, freePort, uniquePrefix, writeConfig, endProcesses } from './support/bot-process.js';
 
 const APP_TOKEN = 'xapp-1-A0FAKE-1-socket-mode-test';
 const INGEST_TOKEN = 'socket-mode-ingest-token';
@@ -32,11 +32,7 @@ beforeAll(async () => {
   );
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') for (const p of processes) console.log(`--- process output ---\n${p.output.slice(-3000)}`);
-  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-});
+afterEach((ctx) => endProcesses(ctx, processes, sockets.splice(0).map((s) => () => s.close())));
 
 afterAll(async () => {
   await fake.close();

@@ -4,7 +4,7 @@
 // effects the chat side must carry out. Hysteresis both ways: a warning fires after `fireAfter`
 // consecutive breaches (a critical one at once), resolving needs `resolveAfter` consecutive good
 // evaluations, so a flapping signal neither spams nor closes an incident too early (shared
-// DOMAIN.md §4).
+// docs/domain.md, Thresholds).
 
 export type Severity = 'warning' | 'critical';
 

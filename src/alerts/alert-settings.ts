@@ -1,4 +1,4 @@
-// A target's alert settings: the defaults of shared DOMAIN.md §4, overridden per target in
+// A target's alert settings: the defaults of docs/domain.md, Thresholds, overridden per target in
 // ftpops.yaml (`alerts:`), and its maintenance windows.
 import type { TargetConfig } from '../config/targets-file.js';
 import { type AlertPolicy, DEFAULT_ALERT_POLICY } from './alert-machine.js';

@@ -6,6 +6,7 @@ import type { ProbeReport } from '../probes/probe.js';
 import { ALERT_CLASSES, type AlertClass, CLASS_OF_FINDING } from './alert-classes.js';
 import type { AlertPolicy, Evaluation } from './alert-machine.js';
 import type { IncidentStore, OutboxEntry } from './incidents.js';
+import { type CheckThresholds, KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { RedisKeys } from '../queue/redis-keys.js';
 
 export const HISTORY_LENGTH = 500;
@@ -24,6 +25,8 @@ export class CheckResults {
     private readonly prefix: string,
     private readonly incidents: IncidentStore,
     private readonly policyFor: (target: string) => AlertPolicy,
+    /** The limits a passing check can still breach: the knowledge base's, shared with the warnings. */
+    private readonly thresholds: CheckThresholds = KnowledgeBase.load().checks,
   ) {}
 
   historyKey(target: string): string {
@@ -50,7 +53,7 @@ export class CheckResults {
     await this.redis.multi().lpush(this.historyKey(report.target), JSON.stringify(entry)).ltrim(this.historyKey(report.target), 0, HISTORY_LENGTH - 1).exec();
     const at = Date.parse(report.startedAt);
     const failedClass = report.finding ? CLASS_OF_FINDING[report.finding.code] : undefined;
-    const conditions = conditionsOf(report);
+    const conditions = conditionsOf(report, this.thresholds);
     const effects: OutboxEntry[] = [];
     for (const cls of ALERT_CLASSES) {
       const failed = cls === failedClass;
@@ -78,24 +81,25 @@ export class CheckResults {
 }
 
 /**
- * Conditions a passing check can still breach (shared DOMAIN.md §4): certificate expiry (30 / 7
- * days left) and connect time (3 s / 10 s). Classes with nothing to say are left out.
+ * Conditions a passing check can still breach: certificate expiry and connect time, at the
+ * knowledge base's thresholds (data/checks.yaml; docs/domain.md). Classes with nothing to say
+ * are left out.
  */
-function conditionsOf(report: ProbeReport): Partial<Record<AlertClass, Omit<Evaluation, 'at'>>> {
+function conditionsOf(report: ProbeReport, t: CheckThresholds): Partial<Record<AlertClass, Omit<Evaluation, 'at'>>> {
   const out: Partial<Record<AlertClass, Omit<Evaluation, 'at'>>> = {};
   const days = report.facts.tls?.daysLeft;
   if (days !== undefined) {
-    out.cert_expiry = days <= 7
+    out.cert_expiry = days <= t.certExpiringCriticalDays
       ? { breach: 'critical', detail: `certificate expires in ${days} days (${report.facts.tls?.validTo?.slice(0, 10)})` }
-      : days <= 30
+      : days <= t.certExpiringDays
         ? { breach: 'warning', detail: `certificate expires in ${days} days (${report.facts.tls?.validTo?.slice(0, 10)})` }
         : { breach: null, detail: `certificate valid for ${days} more days` };
   }
   const connect = report.stages.find((s) => s.name === 'connect' && s.status === 'ok')?.durationMs;
   if (connect !== undefined) {
-    out.latency = connect >= 10_000
+    out.latency = connect >= t.slowConnectCriticalMs
       ? { breach: 'critical', detail: `TCP connect took ${Math.round(connect)} ms` }
-      : connect >= 3_000
+      : connect >= t.slowConnectMs
         ? { breach: 'warning', detail: `TCP connect took ${Math.round(connect)} ms` }
         : { breach: null, detail: `TCP connect ${Math.round(connect)} ms` };
   }

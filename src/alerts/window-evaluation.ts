@@ -1,4 +1,4 @@
-// Pure evaluation of counted windows against thresholds (shared DOMAIN.md §3, §4): failure rate,
+// Pure evaluation of counted windows against thresholds (docs/domain.md, What a burst means and Thresholds): failure rate,
 // resets per attempt, brute force from one source, and spikes above the trailing baseline. Says
 // the shape of a login-failure burst: one source with many users is brute force, one user from
 // many sources a changed credential, everyone the auth backend.

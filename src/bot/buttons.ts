@@ -8,7 +8,7 @@ import { RunbookConductor } from './runbook-conductor.js';
 import { StaleActionError } from '../runbooks/runbook-session.js';
 import { isAdhocUrl } from '../probes/target-url.js';
 import { openRunbook, startCheck } from './verb-actions.js';
-import type { Act, AnyVerb, Verb } from './verb.js';
+import { type Act, type AnyVerb, actsOnTarget, type Verb } from './verb.js';
 
 type Of<K extends Button['kind']> = Extract<Button, { kind: K }>;
 
@@ -24,38 +24,22 @@ const recheck: Verb<Of<'recheck'>> = {
   run: (b, act) => startCheck(b.subject, act, threadOf(act)),
 };
 
-const openRunbookButton: Verb<Of<'open-runbook'>> = {
-  name: 'open-runbook',
-  need: () => 'operator',
-  counted: true,
-  subject: (b) => b.target,
-  refuse: (b, act) => act.services.scope.refuseTarget(b.target, act.scope),
-  run: (b, act) => openRunbook(b.runbook, b.target, act, threadOf(act)),
-};
+/** A button that acts on one configured target: for operators, in channels allowed that target. */
+function targetButton<K extends 'open-runbook' | 'acknowledge' | 'mute'>(name: K, counted: boolean, run: Verb<Of<K>>['run']): Verb<Of<K>> {
+  return { name, counted, ...actsOnTarget(), run };
+}
 
-const acknowledge: Verb<Of<'acknowledge'>> = {
-  name: 'acknowledge',
-  need: () => 'operator',
-  counted: false,
-  subject: (b) => b.target,
-  refuse: (b, act) => act.services.scope.refuseTarget(b.target, act.scope),
-  async run(b, act) {
-    const open = await act.services.alerts.acknowledge(`${b.target}:${b.origin}`, act.incoming.user);
-    if (!open) await act.reply.private(notice(replies.incidentResolved()));
-  },
-};
+const openRunbookButton = targetButton('open-runbook', true, (b, act) => openRunbook(b.runbook, b.target, act, threadOf(act)));
 
-const mute: Verb<Of<'mute'>> = {
-  name: 'mute',
-  need: () => 'operator',
-  counted: false,
-  subject: (b) => b.target,
-  refuse: (b, act) => act.services.scope.refuseTarget(b.target, act.scope),
-  async run(b, act) {
-    await act.services.alerts.mute(b.target, b.minutes, act.incoming.user);
-    await act.reply.private(notice(replies.muted(b.target, b.minutes, act.incoming.user)));
-  },
-};
+const acknowledge = targetButton('acknowledge', false, async (b, act) => {
+  const open = await act.services.alerts.acknowledge(`${b.target}:${b.origin}`, act.incoming.user);
+  if (!open) await act.reply.private(notice(replies.incidentResolved()));
+});
+
+const mute = targetButton('mute', false, async (b, act) => {
+  await act.services.alerts.mute(b.target, b.minutes, act.incoming.user);
+  await act.reply.private(notice(replies.muted(b.target, b.minutes, act.incoming.user)));
+});
 
 /** Runbook steps: the session says which target and channel it belongs to; a click elsewhere is refused. */
 const runbookStep: Verb<Of<'runbook-step'>> = {

@@ -7,7 +7,7 @@ import { type HelpCommand, helpMessage, notice } from './messages.js';
 import { replies } from './replies.js';
 import { type Rich, rich, richLines } from './rich.js';
 import { openRunbook, startCheck } from './verb-actions.js';
-import { type AnyCommandVerb, type CommandVerb, isProblem } from './verb.js';
+import { type AnyCommandVerb, type CommandVerb, isProblem, actsOnTarget } from './verb.js';
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 /** Slack may wrap a URL as <sftp://host> or <sftp://host|label>. */
@@ -52,23 +52,19 @@ const explain: CommandVerb<{ query: string }> = {
   },
 };
 
-const targets: CommandVerb<Record<string, never>> = {
-  name: 'targets',
-  usage: '/ftp targets',
-  description: 'list the targets this channel may use',
-  options: [],
-  parse: () => ({}),
-  need: () => 'viewer',
-  counted: true,
-  async run(_a, act) {
-    const { scope, config } = act.services;
-    const rows = scope.targetNames(act.scope).map((name) => {
-      const description = config().targets.get(name)?.description;
-      return rich`• ${{ code: name }} ${scope.urlOf(name)}${description ? [' — ', description] : []}`;
-    });
-    await act.reply.private(notice(rows.length ? richLines(rows) : replies.noTargetsHere()));
-  },
-};
+/** A command without arguments that only reads: for viewers. */
+function readingCommand(name: string, usage: string, description: string, run: CommandVerb<Record<string, never>>['run']): CommandVerb<Record<string, never>> {
+  return { name, usage, description, options: [], parse: () => ({}), need: () => 'viewer', counted: true, run };
+}
+
+const targets = readingCommand('targets', '/ftp targets', 'list the targets this channel may use', async (_a, act) => {
+  const { scope, config } = act.services;
+  const rows = scope.targetNames(act.scope).map((name) => {
+    const description = config().targets.get(name)?.description;
+    return rich`• ${{ code: name }} ${scope.urlOf(name)}${description ? [' — ', description] : []}`;
+  });
+  await act.reply.private(notice(rows.length ? richLines(rows) : replies.noTargetsHere()));
+});
 
 const status: CommandVerb<{ target?: string }> = {
   name: 'status',
@@ -111,10 +107,8 @@ const mute: CommandVerb<{ target: string; minutes: number }> = {
     }
     return { target: words[0]!, minutes };
   },
-  need: () => 'operator',
   counted: true,
-  subject: (a) => a.target,
-  refuse: (a, act) => act.services.scope.refuseTarget(a.target, act.scope),
+  ...actsOnTarget(),
   async run(a, act) {
     await act.services.alerts.mute(a.target, a.minutes, act.incoming.user);
     await act.reply.post(notice(replies.muted(a.target, a.minutes, act.incoming.user)));
@@ -135,24 +129,13 @@ const runbook: CommandVerb<{ query: string; target: string }> = {
     }
     return { query: words[0]!, target: words[1]! };
   },
-  need: () => 'operator',
   counted: true,
-  subject: (a) => a.target,
-  refuse: (a, act) => act.services.scope.refuseTarget(a.target, act.scope),
+  ...actsOnTarget(),
   // Typed in a thread, it runs in that thread; otherwise in the incident's, or a new one.
   run: (a, act) => openRunbook(a.query, a.target, act, act.incoming.where.thread),
 };
 
-const help: CommandVerb<Record<string, never>> = {
-  name: 'help',
-  usage: '/ftp help',
-  description: 'show this list',
-  options: [],
-  parse: () => ({}),
-  need: () => 'viewer',
-  counted: true,
-  run: (_a, act) => act.reply.private(helpMessage(HELP_LINES)),
-};
+const help = readingCommand('help', '/ftp help', 'show this list', (_a, act) => act.reply.private(helpMessage(HELP_LINES)));
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly AnyCommandVerb[] = [check, explain, targets, status, mute, runbook, help];

@@ -72,6 +72,15 @@ export type AnyCommandVerb = CommandVerb<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyVerb = Verb<any>;
 
+/** What every verb that acts on one configured target shares: operators only, and the channel must be allowed the target. */
+export function actsOnTarget<A extends { target: string }>(): Required<Pick<Verb<A>, 'need' | 'subject' | 'refuse'>> {
+  return {
+    need: () => 'operator',
+    subject: (a) => a.target,
+    refuse: (a, act) => act.services.scope.refuseTarget(a.target, act.scope),
+  };
+}
+
 export function isProblem<A>(parsed: A | { problem: Rich }): parsed is { problem: Rich } {
   return typeof parsed === 'object' && parsed !== null && 'problem' in parsed;
 }

@@ -44,7 +44,7 @@ export const targetSchema = z
     alertChannel: z.string().min(1).optional(),
     /** Discord channel id (a snowflake; quote it in YAML) for the same, on Discord. */
     discordAlertChannel: discordId.optional(),
-    /** Alert thresholds and timing for this target (defaults: shared DOMAIN.md §4). */
+    /** Alert thresholds and timing for this target (defaults: docs/domain.md, Thresholds). */
     alerts: z
       .object({
         fireAfter: z.number().int().min(1).max(100).optional(),
@@ -62,7 +62,7 @@ export const targetSchema = z
       .strict()
       .optional(),
     /** What a runbook's verify step asks before it proposes to resolve (default: the runbook's,
-     * 3 round trips and 30 quiet minutes per shared DOMAIN.md §4). */
+     * 3 round trips and 30 quiet minutes per docs/domain.md, Thresholds). */
     recovery: z.object({ roundTrips: z.number().int().min(1).max(20).optional(), quietMinutes: z.number().min(0).max(1_440).optional() }).strict().optional(),
     /** Server logs for this target: POST /ingest/<target> with the bearer token named by
      * tokenEnv, and/or a log file the bot follows (safe across rotation). */

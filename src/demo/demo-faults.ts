@@ -1,5 +1,5 @@
 // The demo servers' fault switches: each one makes the in-process servers fail the way a real
-// daemon or network fails (shared DOMAIN.md §2), so a new user can watch the bot name the fault.
+// daemon or network fails (docs/domain.md, The stages of a check), so a new user can watch the bot name the fault.
 // Switches are read at the moment they matter (accept, login, TLS handshake), so flipping one
 // takes effect on the next connection or login without restarting anything.
 

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 import { FtpSrv } from 'ftp-srv';
 import type { DemoFaults } from './demo-faults.js';
-import { LOOPBACK, startFront, type Front } from './fault-front.js';
+import { startFront, type Front } from './fault-front.js';
+import { LOOPBACK } from './loopback-listener.js';
 
 export interface CertPair {
   cert: string;

@@ -15,7 +15,7 @@ import { targetSchema, type TargetConfig } from '../config/targets-file.js';
 import { createDemoFaults, type DemoFaults, type FaultId } from './demo-faults.js';
 import { startDemoFtp, type CertPair, type DemoFtp } from './demo-ftp.js';
 import { generateHostKeys, hostKeyFingerprint, startDemoSftp, type DemoSftp } from './demo-sftp.js';
-import { LOOPBACK } from './fault-front.js';
+import { LOOPBACK } from './loopback-listener.js';
 
 export { FAULT_IDS, type DemoFaults, type FaultId, type FaultState } from './demo-faults.js';
 

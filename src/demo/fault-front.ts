@@ -3,9 +3,9 @@
 // reset at a chosen moment (fail2ban, an IPS, a crashing daemon). It relays the control
 // connection only: PASV answers 127.0.0.1 and a port of the FTP server itself, so data
 // connections go straight to it and never pass through here.
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { LOOPBACK, listenOnLoopback } from './loopback-listener.js';
 
-export const LOOPBACK = '127.0.0.1';
 
 export interface FrontOptions {
   /** Public port (0: any free one). */
@@ -74,22 +74,5 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       if (!client.destroyed && !client.writableEnded) client.destroy();
     });
   });
-  server.on('error', () => undefined);
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, LOOPBACK, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
+  return listenOnLoopback(server, options.port, sockets);
 }

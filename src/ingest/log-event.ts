@@ -1,5 +1,5 @@
 // One server-log line, classified. Produced by the per-daemon parsers in ./parsers and by
-// parseLogLine (./parse-line.ts); consumed by the spike alerts (DOMAIN.md §3).
+// parseLogLine (./parse-line.ts); consumed by the spike alerts (docs/domain.md, What a burst in the server's logs means).
 //
 // Counting rule: one event per attempt, taken from the line that carries the outcome. Lines that only
 // repeat an outcome already logged on another line (vsftpd's protocol-log "530 Login incorrect." after

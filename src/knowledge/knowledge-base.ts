@@ -33,7 +33,9 @@ export type SignalRule = z.infer<typeof ruleSchema>;
 
 const checksSchema = z.object({
   certExpiringDays: z.number().int().positive(),
+  certExpiringCriticalDays: z.number().int().positive(),
   slowConnectMs: z.number().int().positive(),
+  slowConnectCriticalMs: z.number().int().positive(),
   oldTlsVersions: z.array(z.string()),
   anonymousUsers: z.array(z.string()),
   weakSsh: z.object({

@@ -3,7 +3,7 @@
 
 export type Protocol = 'ftp' | 'ftpes' | 'ftps' | 'sftp';
 
-/** Stages in the order a check walks them (see shared DOMAIN.md §2). */
+/** Stages in the order a check walks them (see docs/domain.md, The stages of a check). */
 export const STAGE_NAMES = [
   'resolve',
   'connect',

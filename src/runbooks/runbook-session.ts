@@ -5,7 +5,7 @@
 // Check and verify steps are run by the bot: a person presses "Run check" (run-check), the bot
 // probes and reports back (check-result). A check step moves on when the stage behaves as the
 // step expects and stays put, showing why, when it does not. A verify step wants N passing
-// round trips, then a quiet period without a failed check (DOMAIN.md §4), then a last check;
+// round trips, then a quiet period without a failed check (docs/domain.md, Thresholds), then a last check;
 // only then does it propose to resolve, and a person confirms.
 import { fillPlaceholders, type PlaceholderValues, type Runbook, type RunbookStep } from './runbook.js';
 

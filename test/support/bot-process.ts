@@ -128,3 +128,18 @@ export async function sendButtonClick(
   await response.text();
   return { status: response.status, ms: performance.now() - started };
 }
+
+/**
+ * After a test: the output of every process it started when it failed (the first thing one needs
+ * to see), then SIGKILL for each, then the cleanups, newest first.
+ */
+export async function endProcesses(ctx: { task: { result?: { state?: string } } }, processes: RoleProcess[], cleanups: Array<() => unknown> = []): Promise<void> {
+  if (ctx.task.result?.state === 'fail') for (const p of processes) console.log(`--- process output (${p.child.spawnargs.slice(2).join(' ')}) ---\n${p.output.slice(-3000)}`);
+  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+}
+
+/** One target of a targets file, as YAML lines: its name, its URL, then its other fields. */
+export function targetLines(name: string, url: string, ...fields: string[]): string[] {
+  return [`  ${name}:`, `    url: ${url}`, ...fields.map((f) => `    ${f}`)];
+}
