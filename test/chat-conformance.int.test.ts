@@ -44,7 +44,10 @@ const DISCORD = { operator: '300000000000000001', viewer: '300000000000000002', 
 
 beforeAll(async () => {
   slackApi = await startFakeSlackApi({ usergroups: { S0ONCALL: [SLACK.oncall] } });
-  discordApi = await startFakeDiscord({ tokens: [DISCORD_TOKEN], channels: [{ name: 'general' }, { name: 'alpha-only' }] });
+  discordApi = await startFakeDiscord({
+    tokens: [DISCORD_TOKEN],
+    channels: [{ name: 'general' }, { id: '400000000000000001', name: 'alpha-only' }, { id: '400000000000000002', name: 'alpha-thread', type: 11, parentId: '400000000000000001' }],
+  });
   DISCORD.open = discordApi.channelId('general');
   DISCORD.alphaOnly = discordApi.channelId('alpha-only');
   // A server whose greeting and refusal carry what must never become a mention, link or heading.
@@ -352,6 +355,20 @@ describe('the same decisions on every platform', () => {
     }
     expect(okFtp.connections()).toBe(connections);
   }, 60_000);
+
+  it('runbook: opened in a thread, said the same way everywhere; in a Discord thread, access follows its parent channel', async () => {
+    const answers = [
+      await slack.command('runbook auth.failed alpha', { channel: SLACK.alphaOnly }),
+      // Typed inside a thread of the alpha-only channel: the thread is not in `channels:`, its parent is.
+      await discord.command('runbook auth.failed alpha', { channel: discordApi.channelId('alpha-thread') }),
+      await consoleChat.command('runbook auth.failed alpha', {}),
+    ];
+    for (const answer of answers) expect(answer).toBe('📖 Login failures (FTP 530, SSH authentication) for alpha: the steps are in the thread.');
+    // On Discord the steps run in that very thread.
+    await discordApi.waitFor(() => discordApi.messages(discordApi.channelId('alpha-thread')).find((m) => /Re-check the login/.test(discordText(m))));
+    // And the thread is no way around its channel's limits.
+    expect(await discord.command('runbook auth.failed hostile', { channel: discordApi.channelId('alpha-thread') })).toBe("this channel may not check 'hostile' (allowed here: alpha)");
+  }, 30_000);
 
   it('mute: the same confirmation in the channel everywhere', async () => {
     const answers = [];

@@ -160,10 +160,12 @@ export class DiscordAdapter implements ChatAdapter {
     return {
       done: () => clearTimeout(timer),
       private: async (message) => {
-        const payload = { ...forInteraction(renderDiscord(message).payload), flags: MessageFlags.Ephemeral };
-        if (!first()) return void (await interaction.followUp(payload as never));
+        const payload = forInteraction(renderDiscord(message).payload);
+        const ephemeral = { ...payload, flags: MessageFlags.Ephemeral };
+        if (!first()) return void (await interaction.followUp(ephemeral as never));
+        // The deferral was private already; an edit takes no flags.
         if (deferred) return void (await deferred.then(() => interaction.editReply(payload as never)));
-        await interaction.reply(payload as never);
+        await interaction.reply(ephemeral as never);
       },
       post: async (message, thread) => {
         const fresh = first();
