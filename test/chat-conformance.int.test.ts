@@ -6,7 +6,8 @@
 // headings and 100 KB of text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { startBot, startWorker, type Running } from '../src/main.js';
+import { startBot, type Running } from '../src/main.js';
+import { startWorker } from '../src/worker.js';
 import { loadTargetsFile } from '../src/config/targets-file.js';
 import type { AuditRecord } from '../src/bot/router.js';
 import { plainOf, type Rich } from '../src/bot/rich.js';

@@ -4,7 +4,7 @@
 // main.ts adds the adapters and the HTTP server; the router's tests add a fake adapter.
 import { isAbsolute, resolve } from 'node:path';
 import type { TargetsFile } from '../config/targets-file.js';
-import { ConfigError } from '../config/config-error.js';
+import { positiveInt } from '../config/env-settings.js';
 import { parseInterval } from '../config/duration.js';
 import { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { RunbookLibrary } from '../runbooks/runbook.js';
@@ -119,12 +119,4 @@ function scheduleIntervals(config: TargetsFile): Map<string, number> {
     if (target.interval !== undefined) intervals.set(target.name, parseInterval(target.interval, `target ${target.name}: interval`));
   }
   return intervals;
-}
-
-export function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}: '${raw.slice(0, 20)}' is not a positive whole number`);
-  return n;
 }

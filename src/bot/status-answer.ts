@@ -2,7 +2,6 @@
 // words (and, for one target, a chart). Chat-neutral text; the platform posts it.
 import type { CheckResults } from '../alerts/check-results.js';
 import { hourlySeries, type OpenIncident, type TargetStatus, targetStatus } from '../alerts/target-status.js';
-import { renderStatusChart } from './status-chart.js';
 import type { StatusMessage } from './messages.js';
 import { replies } from './replies.js';
 import { type Rich, rich, richLines } from './rich.js';
@@ -43,6 +42,8 @@ export class StatusAnswers {
     ].filter((line) => line.length > 0);
     const answer: StatusMessage = { kind: 'status', text: richLines(lines) };
     if (history.length) {
+      // Chart.js and the canvas are loaded on the first chart, not with the bot.
+      const { renderStatusChart } = await import('./status-chart.js');
       answer.chart = { png: await renderStatusChart(target, hourlySeries(history, now)), filename: `${target}-24h.png`, title: `${target} — last 24 h` };
     }
     return answer;

@@ -1,6 +1,6 @@
 // ftpops bot | worker | all: start, say so in one line, run until SIGTERM/SIGINT, then finish
 // in-flight work and exit 0.
-import { type Running, startAll, startBot, startLocal, startWorker } from '../main.js';
+import type { Running } from '../running.js';
 import { ConfigError } from '../config/config-error.js';
 import type { CliIo } from './cli-io.js';
 
@@ -14,8 +14,15 @@ export interface LocalFlags {
 
 export async function runRole(role: Role, io: CliIo, flags: LocalFlags = {}): Promise<number> {
   const local = { host: flags.host ?? '127.0.0.1', port: consolePort(flags.port ?? io.env.PORT ?? '3000') };
+  // Each role loads only its own parts: a worker never loads the chat platforms' libraries.
   const running: Running =
-    role === 'bot' ? await startBot(io.env) : role === 'worker' ? await startWorker(io.env) : role === 'all' ? await startAll(io.env, local) : await startLocal(io.env, { ...local, demo: true });
+    role === 'bot'
+      ? await (await import('../main.js')).startBot(io.env)
+      : role === 'worker'
+        ? await (await import('../worker.js')).startWorker(io.env)
+        : role === 'all'
+          ? await (await import('../local.js')).startAll(io.env, local)
+          : await (await import('../local.js')).startLocal(io.env, { ...local, demo: true });
   io.err(`ftpops: ${running.describe} running`);
   if (running.consoleUrl) io.err(`ftpops: open ${running.consoleUrl} and type /ftp help`);
   await new Promise<void>((resolve) => {

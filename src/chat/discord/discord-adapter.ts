@@ -13,20 +13,8 @@ import type { Incoming, MessageRef, Place, Responder, Where } from '../../bot/in
 import type { ChatMessage } from '../../bot/messages.js';
 import { COMMANDS, type Router } from '../../bot/router.js';
 import type { ChatAdapter } from '../chat-adapter.js';
+import type { DiscordSettings } from '../chat-settings.js';
 import { CUSTOM_ID_PREFIX, type DiscordPayload, renderDiscord } from './render-embeds.js';
-
-export interface DiscordSettings {
-  token: string;
-  applicationId?: string;
-  guildId?: string;
-  /** Base URL of the REST API ("…/api"), for a local fake in tests. */
-  apiUrl?: string;
-}
-
-export function discordSettings(env: NodeJS.ProcessEnv): DiscordSettings | undefined {
-  if (!env.DISCORD_TOKEN) return undefined;
-  return { token: env.DISCORD_TOKEN, applicationId: env.DISCORD_APPLICATION_ID, guildId: env.DISCORD_GUILD_ID, apiUrl: env.DISCORD_API_URL };
-}
 
 /** Discord's error code when a thread already exists for a message. */
 const THREAD_ALREADY_CREATED = 160004;

@@ -12,26 +12,8 @@ import type { Incoming, MessageRef, Place, Responder } from '../../bot/incoming.
 import type { ChatMessage } from '../../bot/messages.js';
 import type { Router } from '../../bot/router.js';
 import type { ChatAdapter } from '../chat-adapter.js';
+import type { SlackSettings } from '../chat-settings.js';
 import { ACTION_PREFIX, renderBlocks, type SlackRendering } from './render-blocks.js';
-
-export interface SlackSettings {
-  botToken: string;
-  signingSecret?: string;
-  appToken?: string;
-  port: number;
-  apiUrl?: string;
-}
-
-export function slackSettings(env: NodeJS.ProcessEnv): SlackSettings | undefined {
-  if (!env.SLACK_BOT_TOKEN) return undefined;
-  return {
-    botToken: env.SLACK_BOT_TOKEN,
-    signingSecret: env.SLACK_SIGNING_SECRET,
-    appToken: env.SLACK_APP_TOKEN,
-    port: Number(env.PORT ?? 3000),
-    apiUrl: env.SLACK_API_URL,
-  };
-}
 
 /** How long a user group's members are trusted before Slack is asked again. */
 const GROUP_CACHE_MS = 5 * 60_000;
