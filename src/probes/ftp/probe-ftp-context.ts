@@ -6,7 +6,10 @@
 //     for the whole reply; vsftpd writes "500 OOPS: ", the reason and CR LF in separate write()s
 //     (utility.c die()), so the reason was lost whenever a read fell between them. Here only
 //     complete lines reach basic-ftp's parser; an unfinished reply line is handed over only when
-//     the server ends the connection after it.
+//     the server ends the connection after it. A line is kept up to 16 KiB and the rest of it,
+//     up to its CR LF, is dropped: what is kept of server text is cut to 500 characters anyway
+//     (server-text.ts), a path in a 257 reply is at most PATH_MAX (4096), and a hostile 100 KB
+//     line must neither grow without bound nor hide the reply code it starts with.
 //  2. When a data connection fails and the control connection has a reply on its way, the control
 //     reply says why. ProFTPD refusing STOR into a read-only folder answers
 //     "550 <file>: Permission denied" and closes its passive listener, which resets the data
@@ -15,10 +18,12 @@
 //     Here a data-connection error closes the data connection only, and waits a moment for the
 //     control reply before it is believed.
 import { FTPContext, FTPError, type FTPResponse, type ResponseHandler, type TaskResolver } from 'basic-ftp';
-import { MAX_LINE_BYTES } from '../wire-watch.js';
 
 /** How long a data-connection error waits for the control connection's reply. */
 export const DATA_ERROR_GRACE_MS = 1_000;
+
+/** The most of one reply line that is kept (see above). */
+export const MAX_KEPT_LINE = 16 * 1024;
 
 /**
  * Errors of the data connection: basic-ftp's default handler suffixes a data socket's errors with
@@ -33,6 +38,8 @@ export class ProbeFtpContext extends FTPContext {
   lastResponse: FTPResponse | undefined;
   private unfinished = '';
   private unfinishedSocket: unknown;
+  /** The line being received has passed MAX_KEPT_LINE: drop the rest of it up to its line end. */
+  private discarding = false;
 
   constructor() {
     // basic-ftp's own timeout stays off: the stage runner owns every deadline.
@@ -44,16 +51,25 @@ export class ProbeFtpContext extends FTPContext {
     if (this.unfinishedSocket !== this.socket) {
       this.unfinishedSocket = this.socket;
       this.unfinished = '';
+      this.discarding = false;
     }
-    const text = this.unfinished + chunk;
-    const end = text.lastIndexOf('\n');
-    this.unfinished = end < 0 ? text : text.slice(end + 1);
-    if (this.unfinished.length > MAX_LINE_BYTES) {
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf('\n', start);
+      const piece = nl < 0 ? chunk.slice(start) : chunk.slice(start, nl);
+      if (!this.discarding) this.unfinished += piece;
+      if (this.unfinished.length > MAX_KEPT_LINE) {
+        this.unfinished = this.unfinished.slice(0, MAX_KEPT_LINE);
+        this.discarding = true;
+      }
+      if (nl < 0) return;
+      // One whole line at a time: basic-ftp's parser groups multi-line replies across calls.
+      const line = `${this.unfinished}\n`;
       this.unfinished = '';
-      this.closeWithError(new Error(`the server sent a line longer than ${MAX_LINE_BYTES / 1024} KiB without ending it (control socket)`));
-      return;
+      this.discarding = false;
+      super._onControlSocketData(line);
+      start = nl + 1;
     }
-    if (end >= 0) super._onControlSocketData(text.slice(0, end + 1));
   }
 
   protected override _passToHandler(response: Error | FTPResponse): void {
