@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Real FTP / FTPS / SFTP daemons on loopback for ftpops' integration tests and benchmarks.
 #
-#   scripts/testbed.sh install   packages, test user, password, certificates, keys, pure-ftpd (idempotent, fast when done)
+#   scripts/testbed.sh install   packages, test user, password, certificates, keys, pure-ftpd, proftpd (idempotent, fast when done)
 #   scripts/testbed.sh start     (re)start every daemon, wait for its port, write .testbed/testbed.json
-#   scripts/testbed.sh stop      stop every daemon started by `start` (by PID, then wait for the ports to close)
+#   scripts/testbed.sh stop      stop every daemon started by `start` (by PID, then wait for the ports to close), unmount the full disk
 #   scripts/testbed.sh status    which daemons run, on which port
 #
-# Everything binds 127.0.0.1: control ports 22101-22134, passive ranges inside 30000-30699.
+# Everything binds 127.0.0.1: control ports 22101-22199, passive ranges inside 30000-30999.
 # All state lives under .testbed/ (override with FTPOPS_TESTBED_DIR). Needs root.
 # Outside .testbed/ it touches only: Debian packages, the user `ftptest` (home in .testbed/),
-# /etc/pam.d/ftpops-testbed and /run/sshd.
+# /etc/pam.d/ftpops-testbed and /run/sshd. `start` mounts a 64 KiB tmpfs, filled up, on
+# .testbed/home/ftptest/full (a full disk); `stop` unmounts it.
 set -euo pipefail
 umask 022
 
@@ -17,7 +18,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TB=${FTPOPS_TESTBED_DIR:-$ROOT/.testbed}
 TEST_USER=ftptest
 PAM_SERVICE=ftpops-testbed
-PACKAGES=(vsftpd openssh-server openssl)
+# libhiredis0.14 … libsodium23: the shared libraries of the unpacked proftpd (proftpd-core,
+# proftpd-mod-crypto) that a fresh Debian 12 lacks; installed normally, they conflict with nothing.
+PACKAGES=(vsftpd openssh-server openssl libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libsodium23)
 START_WAIT_S=10
 STOP_WAIT_S=5
 
@@ -34,12 +37,20 @@ SERVERS=(
   "vsftpd-reuse      vsftpd    22109 30400:30449"
   "vsftpd-oops       vsftpd    22110 30450:30499"
   "vsftpd-natpasv    vsftpd    22111 30500:30549"
+  "vsftpd-clientcert vsftpd    22112 30550:30599"
+  "vsftpd-nopasv     vsftpd    22113 30850:30899"
+  "vsftpd-chroot     vsftpd    22114 30900:30949"
   "pure-ftpd         pure-ftpd 22121 30600:30649"
   "pure-ftpd-full    pure-ftpd 22122 30650:30699"
   "sshd-main         sshd      22131 -"
   "sshd-nosftp       sshd      22132 -"
   "sshd-badkex       sshd      22133 -"
   "sshd-weak         sshd      22134 -"
+  "sshd-maxstartups  sshd      22135 -"
+  "proftpd-main      proftpd   22141 30700:30749"
+  "proftpd-full      proftpd   22142 30750:30799"
+  "proftpd-perhost   proftpd   22143 30800:30849"
+  "proftpd-sftp      proftpd   22144 -"
 )
 
 log() { printf 'testbed: %s\n' "$*" >&2; }
@@ -155,6 +166,26 @@ install_pure_ftpd() {
   fi
 }
 
+proftpd_missing_libs() { # the binary and the two modules loaded: libraries ldd cannot find
+  local dir=$TB/proftpd
+  ldd "$dir/usr/sbin/proftpd" "$dir/usr/lib/proftpd/mod_tls.so" "$dir/usr/lib/proftpd/mod_sftp.so" 2>/dev/null \
+    | awk '/not found/ {print $1}' | sort -u
+}
+
+install_proftpd() {
+  # Like pure-ftpd: proftpd-core Provides/Conflicts ftp-server with vsftpd, so unpack, don't install.
+  # mod_tls and mod_sftp live in proftpd-mod-crypto; their libraries come with PACKAGES.
+  local dir=$TB/proftpd
+  if [[ ! -x $dir/usr/sbin/proftpd || ! -f $dir/usr/lib/proftpd/mod_sftp.so ]]; then
+    rm -rf "$dir"; mkdir -p "$dir"
+    dpkg-deb -x "$(apt_download proftpd-core)" "$dir"
+    dpkg-deb -x "$(apt_download proftpd-mod-crypto)" "$dir"
+  fi
+  local missing
+  missing=$(proftpd_missing_libs)
+  [[ -z $missing ]] || die "unpacked proftpd misses libraries: $(echo $missing) (add their packages to PACKAGES)"
+}
+
 install_user() {
   local home=$TB/home/$TEST_USER cur
   if ! getent passwd "$TEST_USER" >/dev/null; then
@@ -165,6 +196,11 @@ install_user() {
   [[ $(getent passwd "$TEST_USER" | cut -d: -f7) == /bin/bash ]] || usermod -s /bin/bash "$TEST_USER"
   mkdir -p "$home"
   chown "$TEST_USER:" "$home"; chmod 0755 "$home"
+  # readonly: the user's own folder without write permission (ProFTPD refuses STOR: 550 … Permission denied).
+  # locked: there, but not the user's to enter (vsftpd: 550 Failed to change directory.).
+  mkdir -p "$home/readonly" "$home/locked" "$home/full"
+  chown "$TEST_USER:" "$home/readonly"; chmod 0555 "$home/readonly"
+  chown root:root "$home/locked"; chmod 0700 "$home/locked"
   if [[ ! -s $TB/password ]]; then
     (umask 077; openssl rand -hex 12 >"$TB/password")
   fi
@@ -262,6 +298,7 @@ cmd_install() {
   install_certs
   install_ssh_keys
   install_pure_ftpd
+  install_proftpd
   mkdir -p /run/sshd && chmod 0755 /run/sshd
   echo "installed $(date -u +%FT%TZ)" >"$TB/installed"
   log "install done in $((SECONDS - t0)) s ($TB)"
@@ -272,6 +309,7 @@ cmd_install() {
 write_vsftpd_config() { # name port lo hi → config path
   local name=$1 port=$2 lo=$3 hi=$4 cfg=$TB/etc/$1.conf
   local ssl=YES cert=server implicit=NO reuse=NO maxc=0 write=YES forcessl=NO pasv=127.0.0.1 chrootdir=$TB/run/empty
+  local pasvon=YES chroot=NO reqcert=NO
   case $name in
     vsftpd-full) maxc=1 ;;
     vsftpd-forcessl) forcessl=YES ;;
@@ -283,6 +321,9 @@ write_vsftpd_config() { # name port lo hi → config path
     vsftpd-reuse) reuse=YES ;;
     vsftpd-oops) chrootdir=$TB/run/missing-secure-chroot-dir ;;   # starts, then greets "500 OOPS: vsftpd: cannot locate ..."
     vsftpd-natpasv) pasv=10.255.255.1 ;;                          # advertised only; never connect there
+    vsftpd-clientcert) reqcert=YES ;;                             # TLS 1.3: alert certificate_required after the handshake
+    vsftpd-nopasv) pasvon=NO ;;                                   # PASV and EPSV: "550 Permission denied."
+    vsftpd-chroot) chroot=YES ;;                                  # writable home: "500 OOPS: … writable root inside chroot()" at login
   esac
   cat >"$cfg" <<EOF
 # $name -- generated by scripts/testbed.sh; must stay root-owned
@@ -298,12 +339,12 @@ local_umask=022
 pam_service_name=$PAM_SERVICE
 userlist_enable=NO
 tcp_wrappers=NO
-chroot_local_user=NO
+chroot_local_user=$chroot
 delay_failed_login=0
 delay_successful_login=0
 max_clients=$maxc
 max_per_ip=0
-pasv_enable=YES
+pasv_enable=$pasvon
 pasv_min_port=$lo
 pasv_max_port=$hi
 pasv_address=$pasv
@@ -325,7 +366,12 @@ force_local_data_ssl=NO
 require_ssl_reuse=$reuse
 rsa_cert_file=$TB/certs/$cert.crt
 rsa_private_key_file=$TB/certs/$cert.key
+require_cert=$reqcert
+validate_cert=$reqcert
 EOF
+  # Only where client certificates are checked: with ca_certs_file vsftpd also sends the CA in its
+  # chain, which changes what a client without the CA reports (SELF_SIGNED_CERT_IN_CHAIN).
+  if [[ $reqcert == YES ]]; then echo "ca_certs_file=$TB/certs/ca.crt" >>"$cfg"; fi
   chown root:root "$cfg"; chmod 0644 "$cfg"
   echo "$cfg"
 }
@@ -357,13 +403,93 @@ write_sshd_config() { # name port → config path
     echo "UseDNS no"
     echo "PrintMotd no"
     echo "LogLevel VERBOSE"
-    echo "MaxStartups 100:30:200"
+    if [[ $name == sshd-maxstartups ]]; then
+      # One unauthenticated connection at a time: the next gets "Exceeded MaxStartups" (sshd_config(5)).
+      echo "MaxStartups 1:100:1"
+    else
+      echo "MaxStartups 100:30:200"
+    fi
     echo "LoginGraceTime 30"
     [[ $name == sshd-nosftp ]] || echo "Subsystem sftp internal-sftp"
   } >"$cfg"
   chmod 0644 "$cfg"
   /usr/sbin/sshd -t -f "$cfg" 2>"$TB/run/$name.sshd-t" || die "sshd -t rejects $cfg: $(cat "$TB/run/$name.sshd-t")"
   echo "$cfg"
+}
+
+write_proftpd_config() { # name port lo hi → config path (proftpd.conf(5); checked with proftpd -t)
+  local name=$1 port=$2 lo=$3 hi=$4 cfg=$TB/etc/$1.conf dir=$TB/proftpd
+  {
+    echo "# $name -- generated by scripts/testbed.sh"
+    echo "ServerName \"ftpops testbed $name\""
+    echo "ServerType standalone"
+    echo "Port $port"
+    echo "DefaultAddress 127.0.0.1"
+    echo "SocketBindTight on"
+    echo "UseIPv6 off"
+    echo "User $TEST_USER"
+    echo "Group $TEST_USER"
+    echo "Umask 022"
+    echo "ModulePath $dir/usr/lib/proftpd"
+    echo "AuthOrder mod_auth_unix.c"
+    echo "AuthPAM off"
+    echo "UseReverseDNS off"
+    echo "WtmpLog off"
+    echo "RequireValidShell off"
+    # mod_delay would slow every failed login down on purpose.
+    echo "DelayEngine off"
+    echo "ScoreboardFile $TB/run/$name.scoreboard"
+    echo "PidFile $TB/run/$name.proftpd-pid"
+    echo "SystemLog $TB/logs/$name.log"
+    echo "TransferLog $TB/logs/$name.xferlog"
+    if [[ $name == proftpd-sftp ]]; then
+      echo "LoadModule mod_sftp.c"
+      echo "SFTPEngine on"
+      echo "SFTPLog $TB/logs/$name.log"
+      echo "SFTPHostKey $TB/keys/ssh_host_ed25519_key"
+      echo "SFTPAuthMethods password publickey"
+      echo "SFTPAuthorizedUserKeys file:$TB/authorized_keys/%u"
+    else
+      echo "PassivePorts $lo $hi"
+      echo "LoadModule mod_tls.c"
+      echo "TLSEngine on"
+      echo "TLSLog $TB/logs/$name.log"
+      echo "TLSRSACertificateFile $TB/certs/server.crt"
+      echo "TLSRSACertificateKeyFile $TB/certs/server.key"
+      echo "TLSProtocol TLSv1.2 TLSv1.3"
+      echo "TLSRequired off"
+    fi
+    # MaxClients counts logged-in sessions: the next login gets "530 Sorry, the maximum number of
+    # allowed clients (1) are already connected." at PASS. MaxConnectionsPerHost counts connections:
+    # the next one is greeted with "530 Sorry, the maximum number of connections (1) for your host …".
+    [[ $name == proftpd-full ]] && echo "MaxClients 1"
+    [[ $name == proftpd-perhost ]] && echo "MaxConnectionsPerHost 1"
+  } >"$cfg"
+  chmod 0644 "$cfg"
+  "$dir/usr/sbin/proftpd" -t -c "$cfg" >"$TB/run/$name.proftpd-t" 2>&1 || die "proftpd -t rejects $cfg: $(cat "$TB/run/$name.proftpd-t")"
+  echo "$cfg"
+}
+
+FULL_DISK_KIB=64
+mount_full_disk() { # a tiny tmpfs owned by the test user, filled to the last block: uploads into it hit ENOSPC
+  local m=$TB/home/$TEST_USER/full
+  mkdir -p "$m"
+  if ! mountpoint -q "$m"; then
+    mount -t tmpfs -o "size=${FULL_DISK_KIB}k,mode=0755,uid=$(id -u "$TEST_USER"),gid=$(id -g "$TEST_USER")" ftpops-testbed-full "$m" \
+      || die "cannot mount a tmpfs on $m (the full-disk tests need it; run as root outside a restricted container)"
+  fi
+  rm -f "$m"/.ftpops-canary-*
+  if [[ ! -f $m/filler ]]; then
+    head -c $((FULL_DISK_KIB * 2048)) /dev/zero >"$m/filler" 2>/dev/null || true   # ENOSPC is the point
+    chown "$TEST_USER:" "$m/filler"
+  fi
+}
+
+unmount_full_disk() {
+  local m=$TB/home/$TEST_USER/full
+  if mountpoint -q "$m" 2>/dev/null; then
+    umount "$m" 2>/dev/null || umount -l "$m" || log "could not unmount $m"
+  fi
 }
 
 write_syslog_receiver() {
@@ -416,6 +542,12 @@ start_one() { # server line → launches it (does not wait)
       local cfg
       cfg=$(write_sshd_config "$name" "$port")
       launch "$name" "$TB/run/$name.pid" "$logf" /usr/sbin/sshd -D -f "$cfg" -E "$logf"
+      ;;
+    proftpd)
+      local cfg
+      cfg=$(write_proftpd_config "$name" "$port" "$lo" "$hi")
+      # -n: foreground (the PID recorded is the daemon's); -q: no start-up chatter.
+      launch "$name" "$TB/run/$name.pid" "$logf" "$TB/proftpd/usr/sbin/proftpd" -n -q -c "$cfg"
       ;;
     pure-ftpd)
       local dir=$TB/pure-ftpd sock=$TB/run/$name.syslog extra=()
@@ -497,6 +629,7 @@ write_json() {
     echo "  \"caSignedKeyFile\": $(json_str "$TB/certs/server.key"),"
     echo "  \"expiredCertFile\": $(json_str "$TB/certs/expired.crt"),"
     echo "  \"wrongNameCertFile\": $(json_str "$TB/certs/wrongname.crt"),"
+    echo "  \"fullDiskDir\": $(json_str "$TB/home/$TEST_USER/full"),"
     echo "  \"servers\": {"
     for line in "${SERVERS[@]}"; do
       read -r name kind port range <<<"$line"
@@ -524,6 +657,16 @@ write_json() {
           ;;
         pure-ftpd)
           printf ', "tls": "explicit", "pasvAddress": "127.0.0.1", "certFile": %s' "$(json_str "$TB/certs/server.crt")"
+          ;;
+        proftpd)
+          printf ', "configFile": %s, "xferLogFile": %s' "$(json_str "$TB/etc/$name.conf")" "$(json_str "$TB/logs/$name.xferlog")"
+          if [[ $name == proftpd-sftp ]]; then
+            local fp alg
+            read -r fp alg <<<"$(host_key_line "$name")"
+            printf ', "hostKeyFingerprint": "%s", "hostKeyAlgorithm": "%s"' "$fp" "$alg"
+          else
+            printf ', "tls": "explicit", "pasvAddress": "127.0.0.1", "certFile": %s' "$(json_str "$TB/certs/server.crt")"
+          fi
           ;;
         sshd)
           local fp alg
@@ -583,8 +726,9 @@ cmd_stop() {
       die "port $port ($name) still listening after stop"
     fi
   done
-  rm -f "$TB"/run/*.pid "$TB"/run/*.syslog
+  rm -f "$TB"/run/*.pid "$TB"/run/*.syslog "$TB"/run/*.scoreboard*
   rm -f "$TB/testbed.json"
+  unmount_full_disk
 }
 
 cmd_start() {
@@ -595,6 +739,7 @@ cmd_start() {
   mkdir -p "$TB/run/empty" /run/sshd
   chmod 0755 "$TB/run/empty"
   rmdir "$TB/run/missing-secure-chroot-dir" 2>/dev/null || true
+  mount_full_disk
   write_syslog_receiver
   for line in "${SERVERS[@]}"; do
     read -r name _ <<<"$line"

@@ -7,7 +7,7 @@ import type { FailureSignal } from '../src/probes/probe.js';
 const kb = KnowledgeBase.load();
 
 // Warnings are raised by src/probes/warnings.ts from facts, not from failure signals.
-const WARNING_CODES = ['tls.cert_expiring', 'tls.old_version', 'ftp.plaintext_login', 'data.private_address', 'ssh.weak_algorithms', 'slow.connect'];
+const WARNING_CODES = ['tls.cert_expiring', 'tls.old_version', 'ftp.plaintext_login', 'data.private_address', 'ssh.weak_algorithms', 'slow.connect', 'tls.unverified', 'fs.canary_left'];
 
 const PUBLIC_FAILURE_CODES = [
   'dns.not_found', 'dns.failed', 'tcp.refused', 'tcp.timeout', 'tcp.unreachable', 'tcp.reset', 'greet.timeout',
@@ -65,6 +65,20 @@ describe('classification of real daemon replies', () => {
     ['timeout at connect', { source: 'timeout', key: 'stage', stage: 'connect' }, 'tcp.timeout'],
     ['timeout at login', { source: 'timeout', key: 'stage', stage: 'login' }, 'stage.timeout'],
     ['unknown error', { source: 'check', key: 'unexpected', stage: 'list' }, 'check.unexpected_error'],
+    // Issue 14: what ProFTPD, more vsftpd configurations and sshd at capacity send.
+    ['proftpd MaxClients at PASS', reply(530, 'Sorry, the maximum number of allowed clients (1) are already connected.', 'login'), 'ftp.unavailable'],
+    ['proftpd MaxConnectionsPerHost greeting', reply(530, 'Sorry, the maximum number of connections (1) for your host are already connected.', 'greet'), 'ftp.unavailable'],
+    ['any 530 greeting', reply(530, 'Access denied.', 'greet'), 'ftp.unavailable'],
+    ['proftpd STOR read-only', reply(550, '.ftpops-canary-x.txt: Permission denied', 'transfer'), 'fs.permission_denied'],
+    ['vsftpd pasv_enable=NO', { ...reply(550, 'Permission denied.', 'list'), channel: 'data' }, 'data.connect_failed'],
+    ['vsftpd CWD, present in the parent', { ...reply(550, 'Failed to change directory.', 'list'), evidence: 'path-present' }, 'fs.permission_denied'],
+    ['vsftpd CWD, absent from the parent', { ...reply(550, 'Failed to change directory.', 'list'), evidence: 'path-absent' }, 'fs.not_found'],
+    ['vsftpd CWD, parent unreadable', { ...reply(550, 'Failed to change directory.', 'list'), evidence: 'path-unknown' }, 'fs.not_found_or_denied'],
+    ['proftpd CWD, its own words win', { ...reply(550, '/x: No such file or directory', 'list'), evidence: 'path-present' }, 'fs.not_found'],
+    ['sshd MaxStartups in words', { source: 'ssh', key: 'text-before-identification', stage: 'greet', reply: { text: 'Exceeded MaxStartups' } }, 'ssh.unavailable'],
+    ['other words before an identification', { source: 'ssh', key: 'text-before-identification', stage: 'greet', reply: { text: 'Go away' } }, 'protocol.mismatch'],
+    ['TLS 1.3 client certificate refused', { source: 'tls', key: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', stage: 'secure' }, 'tls.client_cert_required'],
+    ['TLS 1.0 only server', { source: 'tls', key: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', stage: 'secure' }, 'tls.handshake_failed'],
   ])('%s', (_name, signal, code) => {
     expect(kb.ruleFor(signal).code).toBe(code);
   });

@@ -42,11 +42,13 @@ describe('testbed', () => {
       [
         'vsftpd-main', 'vsftpd-full', 'vsftpd-forcessl', 'vsftpd-readonly', 'vsftpd-implicit', 'vsftpd-expired',
         'vsftpd-wrongname', 'vsftpd-nossl', 'vsftpd-reuse', 'vsftpd-oops', 'vsftpd-natpasv',
-        'pure-ftpd', 'pure-ftpd-full', 'sshd-main', 'sshd-nosftp', 'sshd-badkex', 'sshd-weak',
+        'vsftpd-clientcert', 'vsftpd-nopasv', 'vsftpd-chroot',
+        'pure-ftpd', 'pure-ftpd-full', 'sshd-main', 'sshd-nosftp', 'sshd-badkex', 'sshd-weak', 'sshd-maxstartups',
+        'proftpd-main', 'proftpd-full', 'proftpd-perhost', 'proftpd-sftp',
       ].sort(),
     );
     expect(tb.password).toMatch(/^[0-9a-f]{24}$/);
-    for (const f of [tb.privateKeyFile, tb.publicKeyFile, tb.caFile, tb.caSignedCertFile, tb.expiredCertFile, tb.wrongNameCertFile]) {
+    for (const f of [tb.privateKeyFile, tb.publicKeyFile, tb.caFile, tb.caSignedCertFile, tb.expiredCertFile, tb.wrongNameCertFile, tb.fullDiskDir]) {
       expect(existsSync(f), f).toBe(true);
     }
     const ports = Object.values(tb.servers).map((s) => s!.port);
@@ -57,10 +59,10 @@ describe('testbed', () => {
     it('listens on loopback and greets', async () => {
       expect(s.host).toBe('127.0.0.1');
       expect(existsSync(s.logFile)).toBe(true);
-      if (s.kind === 'sshd') {
+      if (s.kind === 'sshd' || name === 'proftpd-sftp') {
         expect(s.hostKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
         const { line } = await firstLine(s);
-        expect(line).toMatch(/^SSH-2\.0-OpenSSH_/);
+        expect(line).toMatch(s.kind === 'sshd' ? /^SSH-2\.0-OpenSSH_/ : /^SSH-2\.0-mod_sftp$/);
         return;
       }
       expect(s.pasvRange?.[1]).toBeGreaterThan(s.pasvRange?.[0] ?? Infinity);
@@ -74,6 +76,7 @@ describe('testbed', () => {
       const { line } = await firstLine(s);
       if (name === 'vsftpd-oops') expect(line).toMatch(/^500 OOPS: /);
       else if (s.kind === 'pure-ftpd') expect(line).toMatch(/^220-/); // multi-line banner
+      else if (s.kind === 'proftpd') expect(line).toMatch(/^220 ProFTPD Server \(ftpops testbed proftpd-/);
       else expect(line).toMatch(/^220 \(vsFTPd 3\.\d+\.\d+\)$/);
     });
   });

@@ -27,6 +27,7 @@ const ruleSchema = z.object({
   stage: z.array(z.enum(STAGE_NAMES)).optional(),
   channel: z.enum(['data', 'control']).optional(),
   text: z.string().optional(),
+  evidence: z.string().optional(),
   code: z.string(),
 });
 export type SignalRule = z.infer<typeof ruleSchema>;
@@ -107,6 +108,7 @@ export class KnowledgeBase {
       (!r.key || r.key.some((k) => keyMatches(k, signal.key))) &&
       (!r.stage || r.stage.includes(signal.stage)) &&
       (!r.channel || r.channel === (signal.channel ?? 'control')) &&
+      (!r.evidence || r.evidence === signal.evidence) &&
       (!r.textPattern || r.textPattern.test(text)),
     );
     if (!rule) throw new Error(`no rule for ${signal.source}:${signal.key} (the rule list must end in a catch-all)`);

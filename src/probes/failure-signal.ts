@@ -23,6 +23,15 @@ export class SignalError extends Error {
 
 export type ProtocolFamily = 'ftp' | 'sftp';
 
+/**
+ * An FTP reply that refused the data channel (PASV and EPSV both refused): the server's words,
+ * marked as the data connection's, with a sentence for people. Classified as ftp-reply on the
+ * data channel (signals.yaml), never as a file's permission.
+ */
+export function dataChannelRefusal(err: Error & { code: number }, detail: string): Error {
+  return Object.assign(err, { channel: 'data', detail });
+}
+
 /** SSH_FX_* status names (draft-ietf-secsh-filexfer-02 §7 and later drafts). */
 const SFTP_STATUS: Record<number, string> = {
   1: 'SSH_FX_EOF',
@@ -59,7 +68,16 @@ export function toFailureSignal(err: unknown, stage: StageName, family: Protocol
 
   // FTP replies (basic-ftp FTPError): numeric code, message "530 Login incorrect."
   if (family === 'ftp' && typeof code === 'number') {
-    return { source: 'ftp-reply', key: String(code), stage, reply: ftpReply(code, message), message };
+    const data = (err as { channel?: unknown }).channel === 'data';
+    const detail = (err as { detail?: unknown }).detail;
+    return {
+      source: 'ftp-reply',
+      key: String(code),
+      stage,
+      reply: ftpReply(code, message),
+      message: typeof detail === 'string' ? clean(detail) : message,
+      ...(data ? { channel: 'data' as const } : {}),
+    };
   }
   // SFTP status (ssh2 SFTP errors): numeric SSH_FX_* code
   if (family === 'sftp' && typeof code === 'number') {

@@ -46,6 +46,11 @@ export interface FailureSignal {
   message?: string;
   /** What a foreign port speaks, for `protocol.mismatch`. */
   speaks?: 'ssh' | 'ftp' | 'tls' | 'http' | 'unknown';
+  /**
+   * What the probe found out beside the reply, for rules that the reply alone cannot decide, e.g.
+   * "path-present" / "path-absent" / "path-unknown" after an FTP CWD refusal that gives no reason.
+   */
+  evidence?: string;
 }
 
 export type SignalSource =
@@ -114,6 +119,8 @@ export interface ProbeFacts {
   entries?: number;
   loginUser?: string;
   transfer?: { bytes: number; sha256: string };
+  /** Set when a canary of the transfer stage could not be deleted (or may not have been): why. */
+  canaryLeft?: string;
 }
 
 export interface ProbeReport {

@@ -11,6 +11,11 @@ import { cleanText, type TextCleaner } from './server-text.js';
 
 const DAY_MS = 86_400_000;
 
+export const MIN_TLS_VERSION = 'TLSv1.2';
+
+/** How long a TLS 1.3 session may take to show that the server refused it after the handshake. */
+export const TLS13_VERDICT_MS = 1_000;
+
 export function tlsOptionsFor(req: ProbeRequest): ConnectionOptions {
   return {
     // Identity for hostname verification and for TLS session reuse on data connections
@@ -18,9 +23,10 @@ export function tlsOptionsFor(req: ProbeRequest): ConnectionOptions {
     host: req.host,
     ...(isIP(req.host) ? {} : { servername: req.host }),
     rejectUnauthorized: false,
-    // Accept TLS 1.0/1.1 so an old server is reported as a tls.old_version warning rather than
-    // an opaque handshake failure.
-    minVersion: 'TLSv1',
+    // TLS 1.2 or newer, as a partner's current client insists (OpenSSL 3 refuses TLS 1.0/1.1 at
+    // its default security level; RFC 8996 deprecates them). A server that offers only those
+    // fails the handshake, and old-tls-version.ts then names the version it offers.
+    minVersion: MIN_TLS_VERSION,
     ...(req.ca ? { secureContext: contextWithCa(req.ca.toString('utf8')) } : {}),
   };
 }
@@ -37,7 +43,7 @@ const MAX_CONTEXTS = 64;
 function contextWithCa(pem: string): SecureContext {
   let context = contexts.get(pem);
   if (!context) {
-    context = createSecureContext({ ca: [...rootCertificates, pem], minVersion: 'TLSv1' });
+    context = createSecureContext({ ca: [...rootCertificates, pem], minVersion: MIN_TLS_VERSION });
     if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
     contexts.set(pem, context);
   }
@@ -96,4 +102,32 @@ function distinguishedName(name: object | undefined): string | undefined {
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
     .join(', ');
+}
+
+/**
+ * TLS 1.3 finishes the client's side of the handshake before the server has judged the client's
+ * certificate (RFC 8446 §4.4.2.4): a server that requires one sends its certificate_required
+ * alert after "secureConnect", and the client hears it at its first read. For a server that speaks
+ * first (implicit FTPS: the greeting), wait until there is something to read, or the alert, or a
+ * hang-up, for up to `ms`; what was received stays buffered for the protocol library.
+ */
+export function awaitTls13Verdict(socket: TLSSocket, ms = TLS13_VERDICT_MS): Promise<void> {
+  if (socket.getProtocol() !== 'TLSv1.3' || socket.readableLength > 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      socket.off('readable', onReadable);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReadable = () => done();
+    const onError = (err: Error) => done(err);
+    const onClose = () => done();
+    const timer = setTimeout(() => done(), ms);
+    socket.on('readable', onReadable);
+    socket.once('error', onError);
+    socket.once('close', onClose);
+  });
 }

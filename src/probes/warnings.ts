@@ -28,7 +28,12 @@ export function collectWarnings(kb: KnowledgeBase, req: ProbeRequest, facts: Pro
     const when = tls.daysLeft < 0 ? `expired ${-tls.daysLeft} days ago (accepted only because of --insecure)` : `expires in ${tls.daysLeft} days, on ${tls.validTo?.slice(0, 10)}`;
     warnings.push(kb.finding('tls.cert_expiring', 'secure', null, `certificate ${when}`));
   }
-  if (tls?.version && t.oldTlsVersions.includes(tls.version)) {
+  // --insecure (or `insecure: true`) let an unverifiable certificate through: a passing check
+  // must not look as if the certificate had been verified.
+  if (req.insecure && tls && passed('secure') && tls.authorized === false) {
+    warnings.push(kb.finding('tls.unverified', 'secure', null, `certificate not verified (--insecure): ${tls.authorizationError ?? 'the chain could not be verified'}`));
+  }
+  if (tls?.version && t.oldTlsVersions.includes(tls.version) && passed('secure')) {
     warnings.push(kb.finding('tls.old_version', 'secure', null, `negotiated ${tls.version}; TLS 1.2 or newer is expected`));
   }
   if (req.protocol === 'ftp' && passed('login') && facts.loginUser && !t.anonymousUsers.includes(facts.loginUser)) {
@@ -37,6 +42,9 @@ export function collectWarnings(kb: KnowledgeBase, req: ProbeRequest, facts: Pro
   const offered = facts.passiveAddress?.split(':')[0];
   if (offered && facts.address && offered !== facts.address.replace(/^::ffff:/, '') && isPrivateV4(offered)) {
     warnings.push(kb.finding('data.private_address', 'list', null, `PASV offered ${offered} while the server was reached at ${facts.address}; the check used ${facts.address}`));
+  }
+  if (facts.canaryLeft) {
+    warnings.push(kb.finding('fs.canary_left', 'transfer', null, facts.canaryLeft));
   }
   const ssh = facts.ssh;
   if (ssh) {

@@ -17,6 +17,13 @@ export const MAX_LINE_BYTES = 64 * 1024;
 /** The most we read before a greeting is complete (multi-line 220- banners included). */
 export const MAX_GREETING_BYTES = 256 * 1024;
 
+/** Printable ASCII with tabs and line ends only: text a person can read as it is. */
+export function isReadable(bytes: Buffer): boolean {
+  if (bytes.length === 0) return false;
+  for (const b of bytes) if (!(b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f))) return false;
+  return true;
+}
+
 /** What do these first bytes look like? undefined = not enough bytes to tell yet. */
 export function classifyFirstBytes(bytes: Buffer): Speaks | undefined {
   if (bytes.length === 0) return undefined;
@@ -51,12 +58,20 @@ export class WireWatch {
   /** First line the server sent, for facts and messages. */
   firstLine: string | undefined;
   violation: FailureSignal | undefined;
+  /** The protocol.mismatch (or text-before-identification) signal, once the verdict rejected. */
+  signal: FailureSignal | undefined;
   private received = Buffer.alloc(0);
   private total = 0;
   private lineLength = 0;
   private settle!: { resolve: () => void; reject: (e: Error) => void; done: boolean };
   private lineEndWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private ended = false;
   private readonly onData = (chunk: Buffer | string) => this.inspect(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, 'utf8'));
+  /** The server hung up: whatever it sent before is all there is to judge. */
+  private readonly onEnd = () => {
+    this.ended = true;
+    if (!this.settle.done && this.received.length > 0) this.judge();
+  };
   private readonly clean: TextCleaner;
 
   constructor(private readonly socket: Socket, private readonly options: WireWatchOptions) {
@@ -67,11 +82,17 @@ export class WireWatch {
     // Nobody may be awaiting the verdict when the socket dies: keep that rejection handled.
     this.verdict.catch(() => undefined);
     socket.on('data', this.onData);
+    // Registered before the protocol library's own listeners, so the words are judged before it
+    // reports a closed connection.
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onEnd);
   }
 
   /** Stop watching (greeting complete; later replies are bounded by the library's own parsing). */
   release(): void {
     this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('close', this.onEnd);
   }
 
   /**
@@ -100,23 +121,56 @@ export class WireWatch {
 
   private judge(): void {
     const speaks = classifyFirstBytes(this.received);
-    if (speaks === undefined) return;
+    if (speaks === undefined && !this.ended) return;
+    const text = isReadable(this.received);
+    // Readable text that is neither protocol (sshd at MaxStartups: "Exceeded MaxStartups\r\n",
+    // then close) is judged as a whole line, or as everything sent before the server hung up.
+    if ((speaks === 'unknown' || speaks === undefined) && text && !this.ended && this.received.length < 512) {
+      if (this.options.expects === 'ssh' ? !this.sshLineFollows() : this.received.indexOf(0x0a) < 0) return;
+    }
+    if (this.options.expects === 'ssh' && (speaks === 'unknown' || speaks === undefined) && text && this.sshLineFollows()) {
+      // RFC 4253 §4.2: "The server MAY send other lines of data before sending the version string."
+      this.settle.done = true;
+      return this.settle.resolve();
+    }
     const newline = this.received.indexOf(0x0a);
     if (newline >= 0) this.firstLine = this.clean(this.received.subarray(0, newline).toString('utf8'));
     this.settle.done = true;
     const expected = this.options.expects === 'ssh' ? 'ssh' : 'ftp';
-    // RFC 4253 §4.2 lets an SSH server send other lines before its identification; real servers
-    // do not, and a 3-digit line there is an FTP greeting, so judge by the first line.
+    // A real SSH server does not send an FTP-looking line first, and a 3-digit line there is an
+    // FTP greeting, so judge by the first line.
     if (speaks === expected) return this.settle.resolve();
-    const sample = this.clean(this.received.subarray(0, 80).toString(speaks === 'tls' || speaks === 'unknown' ? 'hex' : 'utf8'));
-    this.settle.reject(new SignalError({
+    const said = text ? this.clean(this.received.subarray(0, 240).toString('latin1')) : undefined;
+    if (expected === 'ssh' && said !== undefined && speaks !== 'ftp' && speaks !== 'http') {
+      // The server spoke in words and gave no identification: an SSH server turning the
+      // connection away (sshd.c drop_connection(): "Exceeded MaxStartups"), or some other service.
+      // Which it is, the knowledge base reads from the words (signals.yaml).
+      this.signal = {
+        source: 'ssh',
+        key: 'text-before-identification',
+        stage: 'greet',
+        reply: { text: said },
+        message: `the server sent "${said}" ${this.ended ? 'and closed the connection ' : ''}instead of an SSH identification`,
+      };
+      return this.settle.reject(new SignalError(this.signal));
+    }
+    // Readable ASCII is shown as the text it is; only binary (a TLS record, say) as hex.
+    const sample = said ?? this.clean(this.received.subarray(0, 80).toString(speaks === 'tls' || speaks === 'unknown' || speaks === undefined ? 'hex' : 'utf8'));
+    const foreign: Speaks = speaks ?? 'unknown';
+    this.signal = {
       source: 'protocol',
-      key: `mismatch:${speaks}`,
-      speaks,
+      key: `mismatch:${foreign}`,
+      speaks: foreign,
       stage: 'greet',
       reply: { text: sample },
-      message: `expected ${expected === 'ssh' ? 'an SSH identification' : 'an FTP greeting'} but the port speaks ${speaks}`,
-    }));
+      message: `expected ${expected === 'ssh' ? 'an SSH identification' : 'an FTP greeting'} but the port speaks ${foreign}`,
+    };
+    this.settle.reject(new SignalError(this.signal));
+  }
+
+  /** Is there an "SSH-" line among what arrived (after any text lines)? */
+  private sshLineFollows(): boolean {
+    return /(?:^|\n)SSH-/.test(this.received.toString('latin1'));
   }
 
   private findIdentification(): void {

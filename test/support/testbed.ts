@@ -6,21 +6,22 @@ import { fileURLToPath } from 'node:url';
 export const TESTBED_DIR = process.env.FTPOPS_TESTBED_DIR ?? fileURLToPath(new URL('../../.testbed', import.meta.url));
 export const TESTBED_JSON = `${TESTBED_DIR}/testbed.json`;
 
-export type ServerKind = 'vsftpd' | 'sshd' | 'pure-ftpd';
+export type ServerKind = 'vsftpd' | 'sshd' | 'pure-ftpd' | 'proftpd';
 
 /** The names tests rely on; every one is started by `testbed.sh start`. */
 export type ServerName =
   | 'vsftpd-main' | 'vsftpd-full' | 'vsftpd-forcessl' | 'vsftpd-readonly' | 'vsftpd-implicit'
   | 'vsftpd-expired' | 'vsftpd-wrongname' | 'vsftpd-nossl' | 'vsftpd-reuse' | 'vsftpd-oops'
-  | 'vsftpd-natpasv' | 'pure-ftpd' | 'pure-ftpd-full'
-  | 'sshd-main' | 'sshd-nosftp' | 'sshd-badkex' | 'sshd-weak';
+  | 'vsftpd-natpasv' | 'vsftpd-clientcert' | 'vsftpd-nopasv' | 'vsftpd-chroot' | 'pure-ftpd' | 'pure-ftpd-full'
+  | 'sshd-main' | 'sshd-nosftp' | 'sshd-badkex' | 'sshd-weak' | 'sshd-maxstartups'
+  | 'proftpd-main' | 'proftpd-full' | 'proftpd-perhost' | 'proftpd-sftp';
 
 export interface TestbedServer {
   host: '127.0.0.1';
   port: number;
   kind: ServerKind;
   pid: number;
-  /** vsftpd: vsftpd_log_file (log_ftp_protocol=YES) + start-up errors; sshd: `-E` log (LogLevel VERBOSE); pure-ftpd: its syslog lines. */
+  /** vsftpd: vsftpd_log_file (log_ftp_protocol=YES) + start-up errors; sshd: `-E` log (LogLevel VERBOSE); pure-ftpd: its syslog lines; proftpd: SystemLog (+ TLSLog / SFTPLog). */
   logFile: string;
   /** FTP servers: the passive port range [lo, hi]. */
   pasvRange?: [number, number];
@@ -30,7 +31,7 @@ export interface TestbedServer {
   pasvAddress?: string;
   /** FTP servers with TLS: the certificate the server presents. */
   certFile?: string;
-  /** vsftpd: the wu-ftpd style transfer log. */
+  /** vsftpd, proftpd: the wu-ftpd style transfer log. */
   xferLogFile?: string;
   configFile?: string;
   /** sshd: OpenSSH form, `SHA256:` + unpadded base64. */
@@ -57,6 +58,12 @@ export interface Testbed {
   expiredCertFile: string;
   /** CA-signed, SAN DNS:other.example only. */
   wrongNameCertFile: string;
+  /**
+   * A 64 KiB tmpfs in the user's home, filled to the last block (mounted by `testbed.sh start`,
+   * unmounted by `stop`): every upload into it hits ENOSPC. Beside it in the home: `readonly`
+   * (the user's, mode 0555) and `locked` (root's, 0700).
+   */
+  fullDiskDir: string;
   servers: Record<ServerName, TestbedServer> & Record<string, TestbedServer | undefined>;
 }
 

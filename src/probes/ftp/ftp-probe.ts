@@ -3,7 +3,7 @@
 // even when it is a refusal (basic-ftp's access() loses it on failure).
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { Client, FTPError, type FTPResponse } from 'basic-ftp';
+import { Client, type FTPContext, FTPError, type FTPResponse } from 'basic-ftp';
 import type { ProbeFacts } from '../probe.js';
 import type { ProbeContext } from '../probe-context.js';
 import { SignalError } from '../failure-signal.js';
@@ -16,14 +16,25 @@ import { canaryPayload, sha256 } from '../canary.js';
 import { softwareFromBanner } from '../server-software.js';
 import { collectStream, streamOf } from './streams.js';
 import { probePlaintextLogin } from './plaintext-probe.js';
+import { ProbeFtpContext } from './probe-ftp-context.js';
+import { changeDirectory } from './change-directory.js';
+import { removeLeftoverCanary } from './leftover-canary.js';
+import { awaitTls13Verdict } from '../tls-check.js';
+import { explainVersionFailure } from '../old-tls-version.js';
 
 /** A basic-ftp Client that exposes the greeting step and remembers what FEAT said. */
-class ProbeFtpClient extends Client {
+export class ProbeFtpClient extends Client {
   features_: string[] = [];
 
   constructor(private readonly clean: TextCleaner) {
     // basic-ftp's own timeout stays off: the stage runner owns every deadline.
     super(0);
+    // Whole reply lines, and a control reply before a data error: see probe-ftp-context.ts.
+    (this as { ftp: FTPContext }).ftp = new ProbeFtpContext();
+  }
+
+  get context(): ProbeFtpContext {
+    return this.ftp as ProbeFtpContext;
   }
 
   /** What Client.connect() does after the socket connects (its own step is private). */
@@ -53,15 +64,33 @@ export async function runFtpProbe(ctx: ProbeContext, socket: Socket): Promise<vo
   try {
     if (req.protocol === 'ftps') {
       // The certificate is judged exactly as for explicit FTPS, before a password is sent.
-      const secured = await runner.run('secure', async () => checkTls(await implicitHandshake(ctx, socket), ctx), (s) => describeTls(facts, s));
+      const secured = await runner.run('secure', async () => {
+        const tls = checkTls(await implicitHandshake(ctx, socket).catch(async (err) => {
+          throw await explainVersionFailure(ctx, err, false);
+        }), ctx);
+        // TLS 1.3 delivers a refused client certificate after the handshake "succeeded": the
+        // greeting is the first thing read, so wait for it (or the alert) here.
+        await awaitTls13Verdict(tls);
+        return tls;
+      }, (s) => describeTls(facts, s));
       await greet(ctx, client, secured);
       client.ftp.tlsOptions = tlsOptionsFor(req); // after the socket: setting the socket resets them
     } else {
       await greet(ctx, client, socket);
       if (req.protocol === 'ftpes') {
         await runner.run('secure', async () => {
-          await client.useTLS(tlsOptionsFor(req));
-          return checkTls(client.ftp.socket as TLSSocket, ctx);
+          await client.useTLS(tlsOptionsFor(req)).catch(async (err) => {
+            throw await explainVersionFailure(ctx, err, true);
+          });
+          const tls = checkTls(client.ftp.socket as TLSSocket, ctx);
+          // One exchange inside TLS before the stage passes: TLS 1.3 delivers a refused client
+          // certificate (alert 116, certificate_required, RFC 8446 §4.4.2.4) only when the client
+          // first reads. PBSZ 0 is due before PROT anyway (RFC 4217 §9) and harmless before USER;
+          // any reply will do, only an alert or a hang-up fails the stage.
+          await client.ftp.request('PBSZ 0').catch((err: unknown) => {
+            if (!(err instanceof FTPError)) throw err;
+          });
+          return tls;
         }, (s) => describeTls(facts, s));
       } else {
         runner.skip('secure', 'plain FTP: no TLS');
@@ -99,7 +128,7 @@ async function loginListTransfer(ctx: ProbeContext, client: ProbeFtpClient): Pro
   }, (res) => `${res.code} ${clean(res.message.replace(/^\d{3}[ -]?/, ''))}`);
 
   await runner.run('list', async () => {
-    if (req.path) await client.cd(req.path);
+    if (req.path) await changeDirectory(ctx, client, req.path);
     // The path is the server's text (PWD's reply), like any other.
     facts.cwd = clean(await client.pwd());
     const entries = await client.list();
@@ -108,7 +137,7 @@ async function loginListTransfer(ctx: ProbeContext, client: ProbeFtpClient): Pro
   }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}${facts.passiveAddress ? ` via passive ${facts.passiveAddress}` : ''}`);
 
   if (req.write) {
-    await runner.run('transfer', () => roundTrip(client, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+    await runner.run('transfer', () => roundTrip(ctx, client), (n) => `${n} bytes up and down, SHA-256 matches`);
   } else {
     runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
   }
@@ -197,15 +226,20 @@ function describeTls(facts: ProbeFacts, _socket: TLSSocket): string {
   return t ? `${t.version ?? '?'} ${t.cipher ?? ''}${t.daysLeft !== undefined ? `, certificate ${t.daysLeft} days left` : ''}`.trim() : 'TLS';
 }
 
-async function roundTrip(client: ProbeFtpClient, facts: ProbeFacts): Promise<number> {
+async function roundTrip(ctx: ProbeContext, client: ProbeFtpClient): Promise<number> {
+  const { facts } = ctx;
   const { name, payload } = canaryPayload();
-  let uploaded = false;
+  // From the moment STOR may have created the file, it is ours to delete, whatever happens next:
+  // a refused or broken upload (a full disk) leaves a 0-byte file on most servers.
+  let started = false;
+  let removed = false;
   try {
+    started = true;
     await client.uploadFrom(streamOf(payload), name);
-    uploaded = true;
     const back = await collectStream((sink) => client.downloadTo(sink, name));
+    // A server that takes the upload but refuses DELE fails the round trip: it would leave files.
     await client.remove(name);
-    uploaded = false;
+    removed = true;
     const expected = sha256(payload);
     if (sha256(back) !== expected) {
       throw new SignalError({
@@ -218,8 +252,10 @@ async function roundTrip(client: ProbeFtpClient, facts: ProbeFacts): Promise<num
     facts.transfer = { bytes: payload.length, sha256: expected };
     return payload.length;
   } finally {
-    // Never leave a canary behind, even when the comparison failed.
-    if (uploaded && !client.closed) await client.remove(name).catch(() => undefined);
+    if (started && !removed) {
+      const left = await removeLeftoverCanary(ctx, client, name);
+      if (left) facts.canaryLeft = left;
+    }
   }
 }
 

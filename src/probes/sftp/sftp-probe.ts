@@ -10,7 +10,7 @@ import type { ProbeContext } from '../probe-context.js';
 import { SignalError } from '../failure-signal.js';
 import type { TextCleaner } from '../server-text.js';
 import { WireWatch } from '../wire-watch.js';
-import { reportForeignIfSilent } from '../identify-silent-port.js';
+import { identifySilentPort, reportForeignIfSilent } from '../identify-silent-port.js';
 import { softwareFromBanner } from '../server-software.js';
 import { canaryPayload, sha256 } from '../canary.js';
 import { Milestones } from './milestones.js';
@@ -103,7 +103,7 @@ export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<v
     }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}`);
 
     if (req.write) {
-      await runner.run('transfer', () => roundTrip(channel, cwd, facts), (n) => `${n} bytes up and down, SHA-256 matches`);
+      await runner.run('transfer', () => roundTrip(ctx, channel, cwd), (n) => `${n} bytes up and down, SHA-256 matches`);
     } else {
       runner.skip('transfer', 'read-only check (use --write for an upload/download round trip)');
     }
@@ -138,6 +138,24 @@ async function awaitIdentification(ctx: ProbeContext, watch: WireWatch, mileston
     // Past the identification everything is binary SSH packets: stop looking at them.
     watch.release();
     return watch.identification;
+  } catch (err) {
+    // What the server said before it hung up explains the hang-up.
+    if (watch.signal) throw new SignalError(watch.signal);
+    if (watch.silent && !(err instanceof SignalError)) {
+      // Hung up without a byte: a TLS server (an FTPS or HTTPS port) drops a client whose first
+      // bytes are "SSH-2.0-…". Ask the port, as for a silent FTP port, on connections of its own.
+      const speaks = await identifySilentPort(ctx.address, ctx.req.port, 2_000);
+      if (speaks) {
+        throw new SignalError({
+          source: 'protocol',
+          key: `mismatch:${speaks}`,
+          speaks,
+          stage: 'greet',
+          message: `the port hung up on the SSH identification and answers ${speaks === 'tls' ? 'a TLS handshake (an FTPS or HTTPS port?)' : 'HTTP'}`,
+        });
+      }
+    }
+    throw err;
   } finally {
     cancel();
   }
@@ -155,23 +173,50 @@ function openSftp(conn: InstanceType<typeof Client>, clean: TextCleaner): Promis
   });
 }
 
-async function roundTrip(sftp: SFTPWrapper, cwd: string, facts: ProbeFacts): Promise<number> {
+async function roundTrip(ctx: ProbeContext, sftp: SFTPWrapper, cwd: string): Promise<number> {
+  const { facts } = ctx;
   const { name, payload } = canaryPayload();
   const path = `${cwd === '/' ? '' : cwd}/${name}`;
-  let uploaded = false;
+  // From the moment the open may have created the file, it is ours to delete, whatever happens
+  // next: a full disk leaves a 0-byte file (OpenSSH and mod_sftp create it at SSH_FXP_OPEN).
+  let started = false;
+  let removed = false;
   try {
+    started = true;
     await writeRemote(sftp, path, payload);
-    uploaded = true;
     const back = await readRemote(sftp, path);
     await sftpCall<void>((cb) => sftp.unlink(path, cb));
-    uploaded = false;
+    removed = true;
     if (sha256(back) !== sha256(payload)) {
       throw new SignalError({ source: 'check', key: 'checksum_mismatch', stage: 'transfer', message: `uploaded ${payload.length} bytes but read back ${back.length} bytes with another SHA-256` });
     }
     facts.transfer = { bytes: payload.length, sha256: sha256(payload) };
     return payload.length;
   } finally {
-    if (uploaded) await sftpCall<void>((cb) => sftp.unlink(path, cb)).catch(() => undefined);
+    if (started && !removed) {
+      const left = await removeLeftover(ctx, sftp, path);
+      if (left) facts.canaryLeft = left;
+    }
+  }
+}
+
+/** Deletes the canary if it is there; undefined when nothing is left, else why it may be. */
+async function removeLeftover(ctx: ProbeContext, sftp: SFTPWrapper, path: string): Promise<string | undefined> {
+  const NO_SUCH_FILE = 2;
+  let refusal: string;
+  try {
+    await sftpCall<void>((cb) => sftp.unlink(path, cb));
+    return undefined;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === NO_SUCH_FILE) return undefined;
+    refusal = ctx.clean((err as Error).message);
+  }
+  try {
+    const stats = await sftpCall<{ size: number }>((cb) => sftp.stat(path, cb));
+    return `${ctx.clean(path)} (${stats.size} bytes) could not be deleted: ${refusal}`;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === NO_SUCH_FILE) return undefined;
+    return `${ctx.clean(path)} may be left behind: the delete failed (${refusal})`;
   }
 }
 
