@@ -84,6 +84,17 @@ describe('classification of real daemon replies', () => {
   });
 });
 
+describe('alert classes', () => {
+  it('an SSH server at MaxStartups is a capacity alert like FTP 421; a required client certificate a TLS one', async () => {
+    const { CLASS_OF_FINDING } = await import('../src/alerts/alert-classes.js');
+    expect(CLASS_OF_FINDING['ssh.unavailable']).toBe('capacity');
+    expect(CLASS_OF_FINDING['ftp.unavailable']).toBe('capacity');
+    expect(CLASS_OF_FINDING['tls.client_cert_required']).toBe('tls');
+    // Every class a finding maps to is a code the knowledge base defines.
+    for (const code of Object.keys(CLASS_OF_FINDING)) expect(kb.definition(code), code).toBeDefined();
+  });
+});
+
 describe('documentation', () => {
   it('README documents every finding code', async () => {
     const { readFileSync } = await import('node:fs');

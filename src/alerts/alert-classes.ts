@@ -27,6 +27,7 @@ export const CLASS_OF_FINDING: Readonly<Record<string, AlertClass>> = {
   'auth.failed': 'auth',
   'tls.required': 'auth',
   'ftp.unavailable': 'capacity',
+  'ssh.unavailable': 'capacity',
   'tcp.reset': 'reset',
   'data.aborted': 'reset',
   'tcp.refused': 'unreachable',
@@ -39,4 +40,5 @@ export const CLASS_OF_FINDING: Readonly<Record<string, AlertClass>> = {
   'tls.cert_expired': 'tls',
   'tls.cert_untrusted': 'tls',
   'tls.hostname_mismatch': 'tls',
+  'tls.client_cert_required': 'tls',
 };
