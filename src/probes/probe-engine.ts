@@ -6,8 +6,6 @@ import { type FailureSignal, type ProbeFacts, type ProbeReport, type ProbeReques
 import { StageFailure, StageRunner } from './run-stage.js';
 import { connectTcp, type HostLookup, type Resolved, resolveHost } from './net-stages.js';
 import type { ProbeContext } from './probe-context.js';
-import { runFtpProbe } from './ftp/ftp-probe.js';
-import { runSftpProbe } from './sftp/sftp-probe.js';
 import { collectWarnings } from './warnings.js';
 import { textCleaner } from './server-text.js';
 import { redactor } from '../secrets/redact.js';
@@ -55,8 +53,10 @@ export class ProbeEngine {
       const ctx: ProbeContext = { req, runner, facts, address: resolved.address, clean, track: (s) => sockets.add(s) };
       const socket = await runner.run('connect', () => connectTcp(ctx.address, req.port, ctx.track), () =>
         `${ctx.address.includes(':') ? `[${ctx.address}]` : ctx.address}:${req.port}`);
-      if (req.protocol === 'sftp') await runSftpProbe(ctx, socket);
-      else await runFtpProbe(ctx, socket);
+      // Each protocol's client library is loaded by its first check: an FTP check from the
+      // command line does not pay for ssh2, nor an SFTP one for basic-ftp.
+      if (req.protocol === 'sftp') await (await import('./sftp/sftp-probe.js')).runSftpProbe(ctx, socket);
+      else await (await import('./ftp/ftp-probe.js')).runFtpProbe(ctx, socket);
     } catch (err) {
       failure = err instanceof StageFailure
         ? err.signal

@@ -146,7 +146,7 @@ async function loginListTransfer(ctx: ProbeContext, client: ProbeFtpClient): Pro
 async function greet(ctx: ProbeContext, client: ProbeFtpClient, socket: Socket): Promise<void> {
   const { runner, facts, clean } = ctx;
   const watch = new WireWatch(socket, { expects: 'ftp', clean });
-  client.ftp.socket = socket;
+  client.context.adopt(socket);
   try {
     const res = await runner.run('greet', async () => {
       try {

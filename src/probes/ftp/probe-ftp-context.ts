@@ -46,6 +46,21 @@ export class ProbeFtpContext extends FTPContext {
     super(0);
   }
 
+  /**
+   * Take over the check's own connected socket. basic-ftp starts with a socket of its own that
+   * never connects, and replacing it "closes" it politely: a QUIT written to an unconnected
+   * socket, which fails with a Node error and its stack trace — the largest cost the engine had
+   * over the bare library (bench:instructions). Dropped quietly instead.
+   */
+  adopt(socket: this['socket']): void {
+    if (this._socket && !this._socket.remoteAddress) {
+      this._socket.removeAllListeners();
+      this._socket.destroy();
+      (this as unknown as { _socket: undefined })._socket = undefined;
+    }
+    this.socket = socket;
+  }
+
   protected override _onControlSocketData(chunk: string): void {
     // A new control socket (the first, or the TLS upgrade) starts a new line.
     if (this.unfinishedSocket !== this.socket) {
