@@ -120,7 +120,7 @@ function round(n: number): number {
 /** The one-line hint when nothing in the text is recognised. */
 export function nothingRecognised(input: string): string {
   const word = input.trim();
-  const looksLikeCode = /^[a-z]+\.[a-z_]+$/i.test(word);
+  const looksLikeCode = /^[a-z_]+(?:\.[a-z_]+)+$/i.test(word);
   return looksLikeCode
     ? `'${printable(word)}' is not a finding code ftpops knows, nor an error it recognises (run 'ftpops explain' for the codes)`
     : 'nothing in that text is an FTP, FTPS or SFTP error ftpops recognises: paste the client\'s error line or its log from the connection to the last error (run \'ftpops explain\' for the codes)';
