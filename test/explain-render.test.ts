@@ -9,8 +9,7 @@ import { explanationMessage, type ExplanationMessage } from '../src/bot/messages
 import { renderBlocks, type SlackBlock } from '../src/chat/slack/render-blocks.js';
 import { renderDiscord } from '../src/chat/discord/render-embeds.js';
 import { entryForPage, type ConsoleEntry } from '../src/chat/console/console-adapter.js';
-// @ts-expect-error the page's own module: plain JS, no types
-import { Entry } from '../src/chat/console/static/render.js';
+import { consolePageWords } from './support/console-words.js';
 
 const kb = KnowledgeBase.load();
 const HOSTILE = '<!channel> <@U123> @everyone [click](https://evil.example) # heading';
@@ -27,23 +26,9 @@ function message(text = LOG, targets = ['alpha', 'beta']): ExplanationMessage {
   return explanationMessage(explainText(text, kb), (c) => kb.definition(c), targets)!;
 }
 
-/** The console page's words: the vnode tree Preact would render, walked without a DOM. */
 function consoleText(m: ExplanationMessage): { text: string; buttons: string[] } {
   const entry: ConsoleEntry = { id: 'e1', message: m, at: 0, updatedAt: 0, private: true };
-  const buttons: string[] = [];
-  const walk = (node: unknown): string => {
-    if (node === null || node === undefined || typeof node === 'boolean') return '';
-    if (typeof node === 'string' || typeof node === 'number') return String(node);
-    if (Array.isArray(node)) return node.map(walk).join('');
-    const v = node as { type: unknown; props: Record<string, unknown> };
-    if (typeof v.type === 'function') return walk((v.type as (p: unknown) => unknown)(v.props));
-    expect(v.props.dangerouslySetInnerHTML).toBeUndefined();
-    const inner = walk(v.props.children);
-    if (v.type === 'button') buttons.push(inner);
-    const block = ['div', 'li', 'pre', 'ol', 'ul', 'article'].includes(v.type as string);
-    return block ? `\n${inner}\n` : inner;
-  };
-  return { text: walk(Entry({ entry: entryForPage(entry), onAction: () => undefined })), buttons };
+  return consolePageWords(entryForPage(entry));
 }
 
 function slackText(m: ExplanationMessage): string {

@@ -142,6 +142,12 @@ Error: Critical error: Could not connect to server`;
     expect(explainText(squashed, kb)).toMatchObject({ best: 'data.connect_failed', client: 'FileZilla' });
   });
 
+  it('a WinSCP log that lost its line ends reads the same', () => {
+    const e = explainText(WINSCP_LOG.replace(/\n/g, ' '), kb);
+    expect(e).toMatchObject({ best: 'auth.failed', client: 'WinSCP' });
+    expect(e.decisive).toBe('* 2024-05-02 10:11:20.500 (ESshFatal) Authentication failed.');
+  });
+
   it('WinSCP session log: the last error, with the line before it', () => {
     const e = explainText(WINSCP_LOG, kb);
     expect(e).toMatchObject({ best: 'auth.failed', client: 'WinSCP' });

@@ -52,7 +52,7 @@ const explain: CommandVerb<{ query: string }> = {
     // Offered only for targets this channel may see, and named in the text by their host.
     const hosts = scope.targetNames(act.scope).map((name) => ({ name, host: hostOf(config().targets.get(name)?.url) }));
     const message = explanationMessage(e, (code) => knowledge.definition(code), targetsNamedIn(e.input, hosts));
-    await act.reply.private(message ?? notice([nothingRecognised(a.query)]));
+    await act.reply.private(message ?? notice([nothingRecognised(a.query, '')]));
   },
 };
 

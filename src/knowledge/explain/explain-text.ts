@@ -117,13 +117,13 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-/** The one-line hint when nothing in the text is recognised. */
-export function nothingRecognised(input: string): string {
+/** The one-line hint when nothing in the text is recognised; `where` says how to list the codes. */
+export function nothingRecognised(input: string, where = " (run 'ftpops explain' for the codes)"): string {
   const word = input.trim();
   const looksLikeCode = /^[a-z_]+(?:\.[a-z_]+)+$/i.test(word);
   return looksLikeCode
-    ? `'${printable(word)}' is not a finding code ftpops knows, nor an error it recognises (run 'ftpops explain' for the codes)`
-    : 'nothing in that text is an FTP, FTPS or SFTP error ftpops recognises: paste the client\'s error line or its log from the connection to the last error (run \'ftpops explain\' for the codes)';
+    ? `'${printable(word)}' is not a finding code ftpops knows, nor an error it recognises${where}`
+    : `nothing in that text is an FTP, FTPS or SFTP error ftpops recognises: paste the client's error line or its log from the connection to the last error${where}`;
 }
 
 function printable(text: string): string {

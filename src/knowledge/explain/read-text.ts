@@ -52,6 +52,7 @@ const FZ_SQUASHED = new RegExp(`(?<=\\S)\\s*(?=(?:${FZ_LABELS})[:：]\\s)`, 'gu'
 // WinSCP's session log: ". 2024-05-02 10:11:12.345 Connecting to …", "< …" reply, "> …" command, "* …" error.
 const WINSCP = /^([.<>!*]) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (.*)$/u;
 const WINSCP_KIND: Record<string, LineKind> = { '.': 'status', '!': 'status', '<': 'reply', '>': 'command', '*': 'error' };
+const WINSCP_SQUASHED = /(?<=\S)\s*(?=[.<>!*] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} )/gu;
 // lftp's debug output: "---> USER deploy", "<--- 530 Login incorrect.", "---- Connecting to …".
 const LFTP = /^(--->|<---|----|\*\*\*\*) (.*)$/u;
 const LFTP_KIND: Record<string, LineKind> = { '--->': 'command', '<---': 'reply', '----': 'status', '****': 'error' };
@@ -94,7 +95,7 @@ export function readLine(raw: string): Pick<TextLine, 'body' | 'kind'> {
 export function readText(text: string, catalog: ExplainCatalog): TextLine[] {
   const raws = text
     .split('\n')
-    .flatMap((l) => (squashed(l) ? l.split(FZ_SQUASHED) : [l]))
+    .flatMap(unsquash)
     .map((l) => l.trim())
     .filter(Boolean)
     .slice(-MAX_LINES);
@@ -104,8 +105,12 @@ export function readText(text: string, catalog: ExplainCatalog): TextLine[] {
   return lines;
 }
 
-function squashed(line: string): boolean {
-  return (line.match(FZ_SQUASHED) ?? []).length >= 2 && FILEZILLA.test(line.trim());
+/** A log that lost its line ends (pasted into a one-line field) gets them back at its labels. */
+function unsquash(line: string): string[] {
+  for (const [split, start] of [[FZ_SQUASHED, FILEZILLA], [WINSCP_SQUASHED, WINSCP]] as const) {
+    if ((line.match(split) ?? []).length >= 2 && start.test(line.trim())) return line.split(split);
+  }
+  return [line];
 }
 
 /** A failure in a log: an error line, or a 4xx/5xx reply. */
