@@ -2,6 +2,7 @@
 // client output; a log excerpt explained by its decisive line and what led to it; nothing
 // recognised said as such. Pure: no daemons, no network.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { explainText } from '../src/knowledge/explain/explain-text.js';
 import { normalise, readText } from '../src/knowledge/explain/read-text.js';
@@ -199,6 +200,21 @@ describe('what is not recognised, and what must not be obeyed', () => {
     const started = performance.now();
     expect(best(text)).toBe('auth.failed');
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('never throws, whatever the text; any best is a known code; long hostile lines stay fast', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 600 }), fc.constantFrom('', '530 ', 'Error: ', 'Response: 421 ', '. 2024-05-02 10:11:12.345 '), (text, head) => {
+        const e = explainText(head + text, kb);
+        if (e.best !== null && !kb.definition(e.best)) throw new Error(`unknown best ${e.best}`);
+      }),
+      { numRuns: 400 },
+    );
+    for (const line of [': '.repeat(8_000), '('.repeat(16_000), 'Status: '.repeat(2_000), `${'a'.repeat(15_000)} Connection refused`, '530-'.repeat(4_000)]) {
+      const started = performance.now();
+      explainText(line, kb);
+      expect(performance.now() - started, line.slice(0, 20)).toBeLessThan(500);
+    }
   });
 
   it('confidences are shares: ordered, each at most 1, together at most 1', () => {
