@@ -183,7 +183,8 @@ function echo(word: string, max: number): string {
 /** Everything after the verb, as typed (line ends kept), trimmed: for verbs that take pasted text. */
 function remainder(text: string): string {
   const head = text.slice(0, MAX_TEXT + MAX_PASTED_TEXT).trimStart();
-  return head.slice(/^\S*/.exec(head)![0].length).trim().slice(0, MAX_PASTED_TEXT);
+  // Trimmed again after the cut: a cut may end in whitespace (found by test/fuzz.test.ts).
+  return head.slice(/^\S*/.exec(head)![0].length).trim().slice(0, MAX_PASTED_TEXT).trimEnd();
 }
 
 /** "30m", "90min", "2h" → minutes; undefined when it is not a sane duration. */
