@@ -13,6 +13,7 @@ import type { AuditRecord } from '../src/bot/router.js';
 import { plainOf, type Rich } from '../src/bot/rich.js';
 import { COMMANDS } from '../src/bot/commands.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackCall } from './support/fake-slack-api.js';
+import { consolePageWords } from './support/console-words.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordMessage } from './support/fake-discord-api.js';
 import { startFaultFtpServer, type FaultFtpServer } from './support/fault-ftp-server.js';
 import { BOT_TOKEN, SIGNING_SECRET, freePort, sendButtonClick, sendSlashCommand, uniquePrefix, writeConfig } from './support/bot-process.js';
@@ -290,7 +291,6 @@ async function lastAudit(platform: string, after: number): Promise<Omit<AuditRec
 describe('the same decisions on every platform', () => {
   it.each([
     ['help', /\/ftp check <target\|url> — run a check now/],
-    ['explain 530', /530 is an FTP reply code; ftpops reports it as:/],
     ['targets', /alpha ftp:\/\/u@127\.0\.0\.1:\d+\n• hostile/],
     ['check gamma', /^unknown target 'gamma' \(known here: alpha, hostile\)$/],
     ['frobnicate', /^unknown command 'frobnicate'\.\n\n\/ftp check/],
@@ -375,6 +375,91 @@ describe('the same decisions on every platform', () => {
     const answers = [];
     for (const platform of ALL) answers.push(await platform.command('mute alpha 2h', { want: 'public' }));
     for (const answer of answers) expect(answer).toBe('🔕 alpha: no new alert threads for 120 min (muted by @someone)');
+  });
+});
+
+describe('/ftp explain: any pasted text, the same answer on every platform', () => {
+  /** The parts of an explanation, in the order a platform shows them. */
+  const PARTS = ['From the text', 'Why', 'Likely causes', 'Next steps', 'Other possibilities'];
+  const partsIn = (words: string) => PARTS.filter((p) => words.includes(p)).sort((a, b) => words.indexOf(a) - words.indexOf(b));
+
+  async function slackExplain(text: string, channel: string): Promise<{ words: string; buttons: Array<[string, string]> }> {
+    const id = `explain${++slackSeq}`;
+    expect((await sendSlashCommand(port, `explain ${text}`, { responseUrl: slackApi.responseUrl(id), channel, user: SLACK.viewer })).status).toBe(200);
+    const call = await until('a Slack explanation', () => slackApi.calls.find((c: FakeSlackCall) => c.method === 'response_url' && c.responseUrlId === id));
+    expect(call.body.response_type).toBe('ephemeral');
+    const blocks = (call.body.blocks as Array<{ type: string; elements?: Array<{ text: { text: string }; value: string }> }>) ?? [];
+    return { words: plainWords(slackTexts(call.body)), buttons: blocks.flatMap((b) => (b.type === 'actions' ? b.elements!.map((e): [string, string] => [e.text.text, e.value]) : [])) };
+  }
+
+  async function discordExplain(text: string, channelId: string): Promise<{ words: string; buttons: Array<[string, string]> }> {
+    const sent = discordApi.sendSlashCommand({ channelId, userId: DISCORD.viewer, name: 'ftp', subcommand: 'explain', options: [{ name: 'text', value: text }] });
+    const reply = await until('a Discord explanation', () => discordApi.interactionResponse(sent.id)?.message);
+    expect(discordApi.interactionResponse(sent.id)!.ephemeral).toBe(true);
+    const embed = reply.embeds[0] as { title: string; description: string; fields?: Array<{ name: string; value: string }> };
+    const words = plainWords([embed.title, embed.description, ...(embed.fields ?? []).flatMap((f) => [f.name, f.value])].join('\n').replace(/```\n?/g, ''));
+    const buttons = (reply.components as Array<{ components: Array<{ label: string; custom_id: string }> }>).flatMap((r) => r.components.map((b): [string, string] => [b.label, b.custom_id.replace(/^ftpops:/, '')]));
+    return { words, buttons };
+  }
+
+  async function consoleExplain(text: string): Promise<{ words: string; buttons: Array<[string, string]>; entry: ConsoleEntry }> {
+    const seen = new Set(consoleEntries.keys());
+    await consolePost('/api/command', { text: `/ftp explain ${text}` });
+    const entry = await until('a console explanation', () => [...consoleEntries.values()].find((e) => !seen.has(e.id) && e.private && e.message.kind !== 'text'));
+    const page = consolePageWords(entry);
+    // The answer itself: from its headline to the page's own "only you can see this".
+    const answer = page.text.slice(page.text.indexOf('🔎'), page.text.lastIndexOf('only you can see this')).replace(/\n+/g, '\n');
+    return { words: plainWords(answer), buttons: (entry.message.actions ?? []).map((a, i): [string, string] => [page.buttons[i]!, a.id]), entry };
+  }
+
+  /** What must be the same everywhere: the best answer, its parts in order, what the text said, the alternatives, the buttons. */
+  function expectSameAnswer(answers: Array<{ words: string; buttons: Array<[string, string]> }>, best: RegExp, quoted: string[], buttons: Array<[string, string]>) {
+    for (const a of answers) {
+      expect(a.words).toMatch(best);
+      for (const q of quoted) expect(a.words).toContain(q);
+      expect(partsIn(a.words)).toEqual(partsIn(answers[0]!.words));
+      expect(a.buttons).toEqual(buttons);
+    }
+  }
+
+  it('one line (Discord\'s options are single-line): the same answer, private, audited alike, with a hostile paste kept as words', async () => {
+    const line = `ssh: connect to host 127.0.0.1 port 22: Connection refused ${HOSTILE}`;
+    const from = audit.length;
+    const answers = [await slackExplain(line, SLACK.open), await discordExplain(line, DISCORD.open), await consoleExplain(line)];
+    expectSameAnswer(answers, /^🔎 tcp\.refused — The server actively refused the TCP connection\.\n\d+% likely · OpenSSH · runbook service-down\n/, ['Why', '“ssh: connect to host 127.0.0.1 port 22: Connection refused <!channel>', 'Other possibilities'], [['Check alpha now', 'recheck:alpha'], ['Check hostile now', 'recheck:hostile']]);
+    const records = await Promise.all(['slack', 'discord', 'console'].map((p) => lastAudit(p, from)));
+    for (const r of records) expect(r).toEqual({ event: 'chat', outcome: 'done', verb: 'explain' });
+  });
+
+  it('a FileZilla log excerpt (console and Slack): explained by its decisive line, the buttons only for what the channel may see', async () => {
+    const log = [
+      `Status:\tConnecting to 127.0.0.1:${okFtp.port}...`,
+      'Status:\tConnection established, waiting for welcome message...',
+      'Response:\t220 (vsFTPd 3.0.5)',
+      'Command:\tUSER deploy',
+      'Response:\t331 Please specify the password.',
+      'Command:\tPASS ********',
+      `Response:\t530 Login incorrect. ${HOSTILE}`,
+      'Error:\tCritical error: Could not connect to server',
+    ].join('\n');
+    const answers = [await slackExplain(log, SLACK.open), await consoleExplain(log)];
+    expectSameAnswer(answers, /^🔎 auth\.failed — /, ['From the text', 'Response:\t530 Login incorrect. <!channel>', 'FileZilla'], [['Check alpha now', 'recheck:alpha'], ['Check hostile now', 'recheck:hostile']]);
+    // A channel that may see alpha only is offered alpha only.
+    expect((await slackExplain(log, SLACK.alphaOnly)).buttons).toEqual([['Check alpha now', 'recheck:alpha']]);
+  });
+
+  it('the console\'s "Check alpha now" runs the check, in the answer\'s thread', async () => {
+    const { entry } = await consoleExplain('Status: Connecting to 127.0.0.1:21...\nError: Connection attempt failed with "ECONNREFUSED - Connection refused by server".');
+    const seen = new Set(consoleEntries.keys());
+    await consolePost('/api/action', { button: 'recheck:alpha', entry: entry.id });
+    const summary = await until('the check from the explanation', () => [...consoleEntries.values()].find((e) => !seen.has(e.id) && e.message.kind === 'summary' && e.threadId === entry.id), 20_000);
+    expect(String(summary.message.headline)).toMatch(/^✓ alpha is healthy/);
+  }, 30_000);
+
+  it('a paste in Slack\'s own escaping (&lt; &gt; &amp;) reads as typed, and is escaped again on the way out', async () => {
+    const { words } = await slackExplain('kex_exchange_identification: read: Connection reset by peer &lt;!channel&gt;', SLACK.open);
+    expect(words).toMatch(/^🔎 tcp\.reset — /);
+    expect(words).toContain('“kex_exchange_identification: read: Connection reset by peer <!channel>”');
   });
 });
 

@@ -35,7 +35,6 @@ describe.concurrent('bad input', () => {
     [['check', 'ftp://127.0.0.1', '--password-env', 'FTPOPS_UNSET_VAR'], /FTPOPS_UNSET_VAR is not set/],
     [['check', 'ftp://127.0.0.1', '--bogus'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
-    [['explain', 'no.such.thing'], /not a finding code/],
   ])('ftpops %j', async (args, message) => {
     const result = await runBin(args, { env: { FTPOPS_CONFIG: file('empty.yaml', 'targets: {}\n') } });
     expect(result.code).toBe(2);
@@ -80,12 +79,20 @@ describe.concurrent('explain and targets', () => {
     expect(result.stdout).toMatch(/likely causes:/);
   });
 
-  it('explains an FTP reply code by what it leads to', async () => {
+  it('explains an FTP reply code by its likeliest finding first, then the others', async () => {
     const result = await runBin(['explain', '530']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/530 is an FTP reply code/);
-    expect(result.stdout).toMatch(/auth\.failed/);
-    expect(result.stdout).toMatch(/tls\.required/);
+    expect(result.stdout).toMatch(/^auth\.failed — .*\n {2}failure, layer auth, runbook login-failures, 85% likely\n/);
+    expect(result.stdout).toMatch(/other possibilities, most likely first:\n {2}tls\.required +8% /);
+    expect(result.stdout).not.toMatch(/most often \(tls\.unsupported\)/);
+  });
+
+  it('says in one line when nothing is recognised, exit 1', async () => {
+    const result = await runBin(['explain', 'no.such.thing']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^ftpops: 'no\.such\.thing' is not a finding code ftpops knows/);
+    expectOneLine(result.stderr);
   });
 
   it('explains errno and TLS errors', async () => {

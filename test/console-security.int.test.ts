@@ -97,7 +97,10 @@ describe('the console off loopback', () => {
 
   it('without FTPOPS_CONSOLE_TOKEN, makes one up and prints its login link once', async () => {
     const { proc, port } = await startConsole({});
-    const link = /open (http:\/\/\S+\/login\?token=([\w-]+))/.exec(proc.output);
+    // The link is the line after "running", and may arrive in the next chunk of output.
+    const linkIn = () => /open (http:\/\/\S+\/login\?token=([\w-]+))/.exec(proc.output);
+    for (let waited = 0; !linkIn() && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    const link = linkIn();
     expect(link).not.toBeNull();
     const token = link![2]!;
     expect(proc.output.split(token).length - 1).toBe(1);

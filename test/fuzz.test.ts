@@ -93,7 +93,6 @@ function timed<T>(fn: () => T): { result: T; ms: number } {
 // parseCommand
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
-const ANY_WS = /\s/;
 
 /** A parse as plain data, in the shape these properties were written for. */
 type ChatCommand =
@@ -120,7 +119,8 @@ function assertCommand(c: ChatCommand): void {
       if (c.adhoc ? keys !== 'adhoc,kind,target' || !/^[a-z]+:\/\//i.test(c.target) : keys !== 'kind,target' || !NAME.test(c.target)) throw new Error(`bad check ${show(c)}`);
       return;
     case 'explain':
-      if (keys !== 'kind,query' || c.query.length === 0 || ANY_WS.test(c.query)) throw new Error(`bad explain ${show(c)}`);
+      // Explain takes pasted text whole (line ends and all): trimmed, never empty, at most 4,000 characters.
+      if (keys !== 'kind,query' || c.query.length === 0 || c.query.length > 4_000 || c.query !== c.query.trim()) throw new Error(`bad explain ${show(c)}`);
       return;
     case 'targets':
       if (keys !== 'kind') throw new Error(`bad targets ${show(c)}`);

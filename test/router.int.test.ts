@@ -86,6 +86,8 @@ function words(m: ChatMessage): string {
       return `runbook ${m.runbookTitle}`;
     case 'runbook-step':
       return `${m.position}. ${m.title}`;
+    case 'explanation':
+      return [`${m.best.code} — ${m.best.title}`, ...m.alternatives.map((a) => `${a.code} ${Math.round(a.confidence * 100)}%`)].join('\n');
     default:
       return m.kind;
   }
@@ -105,14 +107,33 @@ describe('commands', () => {
   });
 
   it('explain, targets and help: to the asker only', async () => {
-    expect(privately(await slack.command('explain 530', VIEWER, OPEN))).toMatch(/530 is an FTP reply code/);
+    expect(privately(await slack.command('explain 530', VIEWER, OPEN))).toMatch(/^auth\.failed — .*\ntls\.required 8%\ntls\.unsupported 5%$/);
     expect(lastAudit()).toMatchObject({ outcome: 'done', verb: 'explain' });
-    expect(privately(await slack.command('explain no.such', VIEWER, OPEN))).toMatch(/not a finding code/);
+    expect(privately(await slack.command('explain no.such', VIEWER, OPEN))).toMatch(/^'no\.such' is not a finding code ftpops knows/);
     const listed = privately(await slack.command('targets', VIEWER, ALPHA_ONLY));
     expect(listed).toMatch(/alpha ftp:\/\/u@127\.0\.0\.1:1/);
     expect(listed).not.toMatch(/beta/);
     expect(privately(await slack.command('help', VIEWER, OPEN))).toMatch(/\/ftp check <target\|url>/);
     expect(lastAudit()).toMatchObject({ outcome: 'done', verb: 'help' });
+  });
+
+  it('explain: the whole pasted text; "Check <target> now" only for targets of this channel the text names', async () => {
+    const log = 'Status: Connecting to 127.0.0.1:1...\nStatus: Connection established, waiting for welcome message...\nResponse: 421 There are too many connections from your internet address.\nError: Critical error: Could not connect to server';
+    const open = await slack.command(`explain ${log}`, VIEWER, OPEN);
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ how: 'private', message: { kind: 'explanation', best: { code: 'ftp.unavailable' }, client: 'FileZilla', decisive: 'Response: 421 There are too many connections from your internet address.' } });
+    // alpha (ftp://…@127.0.0.1) and beta (sftp://…@127.0.0.1) both live on the host the log names.
+    const actionsOf = (said: Said[]) => (said[0]!.message.kind === 'explanation' ? said[0]!.message.actions : []);
+    expect(actionsOf(open)).toEqual([
+      { kind: 'recheck', target: 'alpha', label: 'Check alpha now' },
+      { kind: 'recheck', target: 'beta', label: 'Check beta now' },
+    ]);
+    expect(actionsOf(await slack.command(`explain ${log}`, VIEWER, ALPHA_ONLY))).toEqual([{ kind: 'recheck', target: 'alpha', label: 'Check alpha now' }]);
+    expect(actionsOf(await slack.command('explain Connection refused by files.elsewhere.example', VIEWER, OPEN))).toEqual([]);
+    // The button is the recheck the router already judges: an operator's click checks, in the answer's thread.
+    const clicked = await slack.click('recheck:alpha', OPS, ALPHA_ONLY, { id: '1700000000.000300' });
+    expect(clicked[0]).toMatchObject({ how: 'post', message: { kind: 'progress', target: 'alpha' } });
+    expect(privately(await slack.click('recheck:beta', OPS, ALPHA_ONLY, { id: '1700000000.000300' }))).toMatch(/may not check 'beta'/);
   });
 
   it('status: in the channel, one line per target the channel may see', async () => {

@@ -1,9 +1,11 @@
 // Every /ftp command: its help line, its options (Discord's subcommand options follow them), how
 // its words parse, what it needs and what it does. Adding a verb is one entry here (and, if it
 // shows something new, a message kind and its renderers).
-import { explainLines } from '../knowledge/explain.js';
+import { explainText, nothingRecognised } from '../knowledge/explain/explain-text.js';
+import { targetsNamedIn } from '../knowledge/explain/targets-in-text.js';
+import { parseTargetUrl } from '../probes/target-url.js';
 import { MAX_MUTE_MINUTES } from './incoming.js';
-import { type HelpCommand, helpMessage, notice } from './messages.js';
+import { explanationMessage, type HelpCommand, helpMessage, notice } from './messages.js';
 import { replies } from './replies.js';
 import { type Rich, rich, richLines } from './rich.js';
 import { openRunbook, startCheck } from './verb-actions.js';
@@ -13,6 +15,8 @@ const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 /** Slack may wrap a URL as <sftp://host> or <sftp://host|label>. */
 const URL_WORD = /^<?((?:s?ftps?|ftpes):\/\/[^\s|<>]+)(?:\|[^>]*)?>?$/i;
 const MAX_TEXT = 500;
+/** What /ftp explain takes whole: a client's error, or a few dozen lines of its log. */
+export const MAX_PASTED_TEXT = 4_000;
 
 const check: CommandVerb<{ subject: string; adhoc: boolean }> = {
   name: 'check',
@@ -35,22 +39,30 @@ const check: CommandVerb<{ subject: string; adhoc: boolean }> = {
 
 const explain: CommandVerb<{ query: string }> = {
   name: 'explain',
-  usage: '/ftp explain <finding-code>',
-  description: 'causes, next steps and runbook for a finding',
-  options: [{ name: 'code', description: 'finding code, FTP reply code, errno…', required: true }],
-  parse: (words) => (words.length === 1 ? { query: words[0]! } : { problem: rich`say what to explain: \`/ftp explain 530\` or \`/ftp explain auth.failed\`` }),
+  usage: '/ftp explain <code, error or log lines>',
+  description: 'the likeliest cause of a code or of any client\'s error text, then the alternatives',
+  options: [{ name: 'text', description: 'a code (530, ECONNRESET, auth.failed), an error message or log lines', required: true }],
+  // The whole text after the verb, line ends and all: a pasted log is not a list of words.
+  parse: (_words, rest) => (rest ? { query: rest.slice(0, MAX_PASTED_TEXT) } : { problem: rich`say what to explain: \`/ftp explain 530\`, or paste the error or the client's log lines after \`/ftp explain\`` }),
   need: () => 'viewer',
   counted: true,
   async run(a, act) {
-    let text: Rich;
-    try {
-      text = [{ pre: explainLines(a.query, act.services.knowledge).join('\n') }];
-    } catch (err) {
-      text = [(err as Error).message];
-    }
-    await act.reply.private(notice(text));
+    const { knowledge, scope, config } = act.services;
+    const e = explainText(a.query, knowledge);
+    // Offered only for targets this channel may see, and named in the text by their host.
+    const hosts = scope.targetNames(act.scope).map((name) => ({ name, host: hostOf(config().targets.get(name)?.url) }));
+    const message = explanationMessage(e, (code) => knowledge.definition(code), targetsNamedIn(e.input, hosts));
+    await act.reply.private(message ?? notice([nothingRecognised(a.query, '')]));
   },
 };
+
+function hostOf(url: string | undefined): string {
+  try {
+    return url ? parseTargetUrl(url).host : '';
+  } catch {
+    return '';
+  }
+}
 
 /** A command without arguments that only reads: for viewers. */
 function readingCommand(name: string, usage: string, description: string, run: CommandVerb<Record<string, never>>['run']): CommandVerb<Record<string, never>> {
@@ -149,7 +161,7 @@ export function parseCommand(text: string): ParsedCommand {
   const [word, ...rest] = text.slice(0, MAX_TEXT).trim().split(/\s+/).filter(Boolean);
   const verb = COMMANDS.find((c) => c.name === (word ?? 'help').toLowerCase());
   if (!verb) return { problem: rich`unknown command '${echo(word ?? '', 40)}'` };
-  const args = verb.parse(rest);
+  const args = verb.parse(rest, remainder(text));
   return isProblem(args) ? { problem: args.problem } : { verb, args };
 }
 
@@ -166,6 +178,13 @@ export function helpWithProblem(problem: Rich): Rich {
 function echo(word: string, max: number): string {
   // eslint-disable-next-line no-control-regex
   return word.slice(0, max).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+}
+
+/** Everything after the verb, as typed (line ends kept), trimmed: for verbs that take pasted text. */
+function remainder(text: string): string {
+  const head = text.slice(0, MAX_TEXT + MAX_PASTED_TEXT).trimStart();
+  // Trimmed again after the cut: a cut may end in whitespace (found by test/fuzz.test.ts).
+  return head.slice(/^\S*/.exec(head)![0].length).trim().slice(0, MAX_PASTED_TEXT).trimEnd();
 }
 
 /** "30m", "90min", "2h" → minutes; undefined when it is not a sane duration. */

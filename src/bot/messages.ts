@@ -1,6 +1,8 @@
 // The chat-neutral message model: what the bot says, before any platform decides how it looks.
 // Builders are pure; each platform renderer (slack/, discord/, console/) turns a ChatMessage into
 // its own wire shape and owns that platform's limits and escaping. Text here is raw, unescaped.
+import type { ExplanationDetail } from '../knowledge/explain/explain-text.js';
+import type { FindingDefinition } from '../knowledge/knowledge-base.js';
 import type { Finding, ProbeReport, Protocol, StageName, StageResult, StageStatus } from '../probes/probe.js';
 import type { RunbookActionType } from '../runbooks/runbook-session.js';
 import type { Rich } from './rich.js';
@@ -43,7 +45,8 @@ export interface Fact {
 }
 
 export type ChatAction =
-  | { kind: 'recheck'; target: string }
+  /** Re-check (a summary), or with a label "Check prod-sftp now" (an explanation naming the target's host). */
+  | { kind: 'recheck'; target: string; label?: string }
   | { kind: 'open-runbook'; runbook: string; code: string; target: string }
   | { kind: 'acknowledge'; alert: string }
   | { kind: 'mute'; target: string; minutes: number }
@@ -161,6 +164,29 @@ export interface NoticeMessage {
   text: Rich;
 }
 
+/** One finding an explanation offers, with what in the pasted text pointed there. */
+export interface ExplainedView {
+  code: string;
+  title: string;
+  /** Quotes the pasted text: raw, never markup. */
+  why: string;
+  /** Its share of the evidence, 0…1. */
+  confidence: number;
+}
+
+/** /ftp explain: the likeliest finding for pasted text first, then the alternatives. */
+export interface ExplanationMessage {
+  kind: 'explanation';
+  best: ExplainedView & Pick<FindingDefinition, 'severity' | 'layer' | 'causes' | 'nextSteps' | 'runbook'>;
+  alternatives: ExplainedView[];
+  /** The client that wrote the text, when recognised: "FileZilla", "OpenSSH". */
+  client?: string;
+  /** The line of a pasted log the answer rests on, as pasted: raw, never markup. */
+  decisive?: string;
+  /** "Check <target> now", for targets of this channel whose host the text names. */
+  actions: ChatAction[];
+}
+
 /** /ftp status: the words, and for one target a chart. */
 export interface StatusMessage {
   kind: 'status';
@@ -180,6 +206,7 @@ export type ChatMessage =
   | ErrorMessage
   | HelpMessage
   | NoticeMessage
+  | ExplanationMessage
   | StatusMessage
   | AlertMessage
   | AlertUpdateMessage
@@ -189,6 +216,21 @@ export type ChatMessage =
 
 export function notice(text: Rich): NoticeMessage {
   return { kind: 'notice', text };
+}
+
+/** An explanation (src/knowledge/explain/) as a message; undefined when nothing was recognised. */
+export function explanationMessage(e: ExplanationDetail, definition: (code: string) => FindingDefinition | undefined, targets: readonly string[] = []): ExplanationMessage | undefined {
+  const [first, ...rest] = e.candidates;
+  const def = first && definition(first.code);
+  if (!first || !def) return undefined;
+  return {
+    kind: 'explanation',
+    best: { ...first, severity: def.severity, layer: def.layer, causes: [...def.causes], nextSteps: [...def.nextSteps], runbook: def.runbook },
+    alternatives: rest.map((c) => ({ ...c })),
+    ...(e.client ? { client: e.client } : {}),
+    ...(e.decisive ? { decisive: e.decisive } : {}),
+    actions: targets.map((target) => ({ kind: 'recheck', target, label: `Check ${target} now` })),
+  };
 }
 
 export function stageLine(stage: StageResult): StageLine {

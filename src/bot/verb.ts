@@ -54,8 +54,12 @@ export interface CommandVerb<A> extends Verb<A> {
   usage: string;
   description: string;
   options: CommandOption[];
-  /** The words after the verb → its arguments, or a one-line problem with the help text. */
-  parse(words: string[]): A | { problem: Rich };
+  /**
+   * The words after the verb → its arguments, or a one-line problem with the help text. `rest`
+   * is the same text whole (line ends kept, up to 4,000 characters), for a verb that takes
+   * pasted text rather than words.
+   */
+  parse(words: string[], rest: string): A | { problem: Rich };
 }
 
 export interface CommandOption {

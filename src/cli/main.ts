@@ -34,9 +34,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('explain')
-    .description('explain a finding code, an FTP reply code, an errno or a TLS error')
-    .argument('[code]')
-    .action(async (code: string | undefined) => setExit((await import('./explain-command.js')).explainCommand(code, io)));
+    .description('explain a finding code, a reply code, an errno, a client\'s error message or log excerpt ("-": read it from stdin)')
+    .argument('[text...]')
+    .option('--json', 'print the answer as one JSON object')
+    .action(async (words: string[], flags) => setExit(await (await import('./explain-command.js')).explainCommand(words, flags, io)));
 
   program
     .command('targets')

@@ -1,69 +1,54 @@
-// What a finding code, FTP reply code, errno or TLS error means here, in lines of text: the
-// words of `ftpops explain` and of `/ftp explain` on every chat platform.
-import { ConfigError } from '../config/config-error.js';
-import type { KnowledgeBase, SignalRule } from './knowledge-base.js';
+// The words of `ftpops explain`: any pasted text (a code, a reply, a client's error or log)
+// explained by ./explain/explain-text.ts, the likeliest finding first; without a query, the list
+// of finding codes. `/ftp explain` says the same through its own message (src/bot/messages.ts).
+import type { KnowledgeBase } from './knowledge-base.js';
+import type { ExplanationDetail } from './explain/explain-text.js';
 
-const SOURCE_NAMES: Record<string, string> = {
-  'ftp-reply': 'an FTP reply code',
-  errno: 'a network error',
-  tls: 'a TLS error',
-  ssh: 'an SSH error',
-  sftp: 'an SFTP status',
-  protocol: 'a protocol observation',
-  timeout: 'a deadline',
-  check: 'a verdict of the check',
-};
-
-/** The explanation; without a query, the list of finding codes. Throws ConfigError for what is unknown. */
-export function explainLines(query: string | undefined, kb: KnowledgeBase): string[] {
-  const lines: string[] = [];
-  const out = (line: string) => lines.push(line);
-  if (!query) {
-    out('finding codes (ftpops explain CODE for details):');
-    for (const code of kb.codes()) {
-      const d = kb.definition(code)!;
-      out(`  ${code.padEnd(26)}${d.severity === 'warning' ? '(warning) ' : ''}${d.title}`);
-    }
-    return lines;
+/** Without a query: every finding code with its title. */
+export function codeListLines(kb: KnowledgeBase): string[] {
+  const lines = ['finding codes (ftpops explain CODE for details; or paste an error or a log excerpt):'];
+  for (const code of kb.codes()) {
+    const d = kb.definition(code)!;
+    lines.push(`  ${code.padEnd(26)}${d.severity === 'warning' ? '(warning) ' : ''}${d.title}`);
   }
-  const wanted = query.trim();
-  const definition = kb.definition(wanted) ?? kb.definition(wanted.toLowerCase());
-  if (definition) {
-    out(`${definition.code} — ${definition.title}`);
-    out(`  ${definition.severity}, layer ${definition.layer}, runbook ${definition.runbook}`);
-    out('  likely causes:');
-    definition.causes.forEach((c, i) => out(`    ${i + 1}. ${c}`));
-    out('  next steps:');
-    for (const s of definition.nextSteps) out(`    - ${s}`);
-    return lines;
-  }
-  const rules = kb.rulesForKey(wanted.toUpperCase() === wanted ? wanted : wanted.toUpperCase()).concat(kb.rulesForKey(wanted));
-  const unique = [...new Map(rules.map((r) => [`${r.code}|${r.stage}|${r.text}`, r])).values()];
-  if (!unique.length) {
-    throw new ConfigError(`'${printable(wanted)}' is not a finding code, reply code or error ftpops knows (run 'ftpops explain' for the list)`);
-  }
-  out(`${wanted} is ${SOURCE_NAMES[unique[0]!.source ?? 'check'] ?? 'a signal'}; ftpops reports it as:`);
-  for (const rule of unique) {
-    const d = kb.definition(rule.code)!;
-    out(`  ${rule.code.padEnd(26)}${d.title}${condition(rule)}`);
-  }
-  const codes = [...new Set(unique.map((r) => r.code))];
-  const first = kb.definition(codes[0]!)!;
-  out('');
-  out(`most often (${first.code}):`);
-  first.causes.slice(0, 3).forEach((c, i) => out(`  ${i + 1}. ${c}`));
   return lines;
 }
 
-function condition(rule: SignalRule): string {
-  const parts: string[] = [];
-  if (rule.stage) parts.push(`at ${rule.stage.join('/')}`);
-  if (rule.channel === 'data') parts.push('on the data connection');
-  if (rule.text) parts.push(`when the text matches /${rule.text}/`);
-  return parts.length ? `  [${parts.join(', ')}]` : '';
+/** An explanation as terminal lines: the best answer's title, why, causes and next steps, then the alternatives. */
+export function explanationLines(e: ExplanationDetail, kb: KnowledgeBase): string[] {
+  const best = e.candidates[0];
+  const def = best && kb.definition(best.code);
+  if (!best || !def) return [];
+  const lines: string[] = [];
+  const out = (line: string) => lines.push(printable(line));
+  out(`${def.code} — ${def.title}`);
+  const likely = e.candidates.length > 1 ? `, ${percent(best.confidence)} likely` : '';
+  out(`  ${def.severity}, layer ${def.layer}, runbook ${def.runbook}${likely}`);
+  if (e.client) out(`  from: ${e.client}`);
+  if (e.decisive) out(`  decisive line: ${e.decisive}`);
+  out(`  why: ${best.why}`);
+  out('  likely causes:');
+  def.causes.forEach((c, i) => out(`    ${i + 1}. ${c}`));
+  out('  next steps:');
+  for (const s of def.nextSteps) out(`    - ${s}`);
+  const others = e.candidates.slice(1);
+  if (others.length) {
+    out('');
+    out('other possibilities, most likely first:');
+    for (const c of others) {
+      out(`  ${c.code.padEnd(26)}${percent(c.confidence).padStart(4)}  ${c.title}`);
+      out(`      ${c.why}`);
+    }
+  }
+  return lines;
 }
 
-function printable(text: string): string {
+export function percent(confidence: number): string {
+  return `${Math.round(confidence * 100)}%`;
+}
+
+/** Pasted text may carry terminal escapes or other controls: shown as '?', never obeyed. */
+function printable(line: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.slice(0, 60).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }

@@ -14,7 +14,7 @@
 import { escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField, APIComponentInMessageActionRow } from 'discord.js';
 import { buttonId } from '../../bot/incoming.js';
-import type { AlertMessage, ChatAction, ChatMessage, FindingView, RunbookStepMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
+import type { AlertMessage, ChatAction, ChatMessage, ExplanationMessage, FindingView, RunbookStepMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
 import { type Rich, richLines } from '../../bot/rich.js';
 import { alertMark, clip, defuseFences, formatMs, muteLabel, splitFenced, STEP_KIND_MARK } from '../text.js';
 
@@ -66,6 +66,8 @@ export function renderDiscord(message: ChatMessage): DiscordRendering {
     case 'notice':
     case 'status':
       return withText(discordMarkdown(message.text));
+    case 'explanation':
+      return renderExplanation(message);
     case 'alert':
       return renderAlert(message);
     case 'alert-update':
@@ -128,6 +130,25 @@ function renderSummary(m: SummaryMessage): DiscordRendering {
   const rendering: DiscordRendering = { payload: { embeds: [e.embed], components: buttonRows(m.actions), allowed_mentions: { parse: [] } }, followUps: [] };
   if (clipped) rendering.followUps = splitText(summaryDetail(m), DISCORD_LIMITS.content);
   return rendering;
+}
+
+/** The likeliest finding first, then the alternatives; what is quoted from the pasted text is escaped or fenced. */
+function renderExplanation(m: ExplanationMessage): DiscordRendering {
+  const b = m.best;
+  const parts = [`${percent(b.confidence)} likely${m.client ? ` · ${escapeDiscord(m.client)}` : ''} · runbook \`${b.runbook}\``];
+  if (m.decisive !== undefined) parts.push(`**From the text**\n${fence(clip(m.decisive, 1000))}`);
+  parts.push(`**Why**\n${escapeDiscord(b.why)}`);
+  const fields: APIEmbedField[] = [
+    field('Likely causes', b.causes.map((c, i) => `${i + 1}. ${escapeDiscord(c)}`).join('\n')),
+    field('Next steps', b.nextSteps.map((s) => `• ${escapeDiscord(s)}`).join('\n')),
+  ];
+  if (m.alternatives.length) fields.push(field('Other possibilities', m.alternatives.map((a) => `• \`${a.code}\` (${percent(a.confidence)}) — ${escapeDiscord(a.title)}\n   ${escapeDiscord(a.why)}`).join('\n')));
+  const e = embed({ title: `🔎 ${b.code} — ${b.title}`, description: parts.join('\n\n'), fields, color: b.severity === 'warning' ? COLOR.warning : COLOR.failure });
+  return { payload: { embeds: [e.embed], components: buttonRows(m.actions), allowed_mentions: { parse: [] } }, followUps: [] };
+}
+
+function percent(confidence: number): string {
+  return `${Math.round(confidence * 100)}%`;
 }
 
 function renderAlert(m: AlertMessage): DiscordRendering {
@@ -234,7 +255,7 @@ export function buttonRows(actions: ChatAction[]): Array<APIActionRowComponent<A
 // Button styles: 1 primary, 2 secondary, 3 success, 4 danger.
 function button(a: ChatAction): (APIButtonComponent & { custom_id: string }) | undefined {
   const id = `${CUSTOM_ID_PREFIX}${buttonId(a)}`;
-  const label = a.kind === 'recheck' ? 'Re-check' : a.kind === 'open-runbook' ? 'Open runbook' : a.kind === 'acknowledge' ? 'Acknowledge' : a.kind === 'mute' ? muteLabel(a.minutes) : a.label;
+  const label = a.kind === 'recheck' ? (a.label ?? 'Re-check') : a.kind === 'open-runbook' ? 'Open runbook' : a.kind === 'acknowledge' ? 'Acknowledge' : a.kind === 'mute' ? muteLabel(a.minutes) : a.label;
   const primary = a.kind === 'recheck' || (a.kind === 'runbook-step' && a.primary);
   if (id.length > DISCORD_LIMITS.customId) return undefined;
   return { type: 2, style: primary ? 1 : 2, label: clip(label, DISCORD_LIMITS.label), custom_id: id };

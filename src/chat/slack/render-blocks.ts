@@ -1,9 +1,12 @@
 // ChatMessage → Slack Block Kit. When a message would exceed Slack's limits it is clipped with "…"
 // and everything is posted in full as thread replies (threadDetail). Pieces and escaping rules:
 // ./blocks.ts; runbook messages: ./render-runbook.ts.
-import type { AlertMessage, ChatMessage, Fact, FindingView, HelpMessage, ProgressMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
+import { buttonId } from '../../bot/incoming.js';
+import type { AlertMessage, ChatAction, ChatMessage, ExplanationMessage, Fact, FindingView, HelpMessage, ProgressMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
 import { alertMark, clip, formatDuration, formatMs } from '../text.js';
 import {
+  ACTION_PREFIX,
+  type ActionsBlock,
   actionsBlock,
   capBlocks,
   codeBody,
@@ -39,6 +42,8 @@ export function renderBlocks(message: ChatMessage): SlackRendering {
       const { blocks, clipped } = sections(text);
       return finish(text, blocks, clipped ? text : undefined);
     }
+    case 'explanation':
+      return renderExplanation(message);
     case 'alert':
       return renderAlert(message);
     case 'alert-update':
@@ -119,6 +124,39 @@ function renderSummary(m: SummaryMessage): SlackRendering {
   if (capped.length < blocks.length + (actions ? 1 : 0)) clipped = true;
   const fallback = escapeMrkdwn(f ? `${m.headline} — ${f.title}` : m.headline);
   return finish(fallback, capped, clipped ? summaryDetail(m) : undefined);
+}
+
+/**
+ * The likeliest finding, what in the text said so, its causes and next steps, the alternatives;
+ * everything quoted from the pasted text escaped (a pasted <!channel> stays words).
+ */
+function renderExplanation(m: ExplanationMessage): SlackRendering {
+  const max = SLACK_LIMITS.sectionText;
+  const b = m.best;
+  const blocks: SlackBlock[] = [header(`🔎 ${b.code} — ${b.title}`), context(`${percent(b.confidence)} likely${m.client ? ` · ${escapeMrkdwn(m.client)}` : ''} · runbook \`${escapeMrkdwn(b.runbook)}\``)];
+  if (m.decisive !== undefined) blocks.push(section(`*From the text*\n\`\`\`${clip(codeBody(m.decisive), max - 40)}\`\`\``));
+  blocks.push(section(clip(`*Why*\n${escapeMrkdwn(b.why)}`, max)));
+  const lists = [
+    fitList('*Likely causes*', b.causes.map((c, i) => `${i + 1}. ${escapeMrkdwn(c)}`), max),
+    fitList('*Next steps*', b.nextSteps.map((s) => `• ${escapeMrkdwn(s)}`), max),
+    fitList('*Other possibilities*', m.alternatives.map((a) => `• \`${escapeMrkdwn(a.code)}\` (${percent(a.confidence)}) — ${escapeMrkdwn(a.title)}\n   ${escapeMrkdwn(a.why)}`), max),
+  ];
+  for (const list of lists) if (list.text) blocks.push(section(list.text));
+  return finish(escapeMrkdwn(`${b.code} — ${b.title}`), capBlocks(blocks, checkButtons(m.actions)));
+}
+
+/** "Check <target> now": one action_id per button (Slack wants them unique), the button's id as its value. */
+function checkButtons(actions: ChatAction[]): ActionsBlock | undefined {
+  const elements = actions.flatMap((a, i) => {
+    const value = buttonId(a);
+    if (a.kind !== 'recheck' || value.length > SLACK_LIMITS.buttonValue) return [];
+    return [{ type: 'button' as const, text: { type: 'plain_text' as const, text: clip(a.label ?? 'Re-check', SLACK_LIMITS.buttonText) }, action_id: `${ACTION_PREFIX}recheck.${i + 1}`, value }];
+  });
+  return elements.length ? { type: 'actions', elements } : undefined;
+}
+
+function percent(confidence: number): string {
+  return `${Math.round(confidence * 100)}%`;
 }
 
 function renderHelp(m: HelpMessage): SlackRendering {

@@ -17,7 +17,7 @@ export function Rich({ text }) {
   })}</span>`;
 }
 
-const LABELS = { recheck: () => 'Re-check', 'open-runbook': () => 'Open runbook', acknowledge: () => 'Acknowledge', mute: (a) => `Mute ${a.minutes >= 60 ? `${a.minutes / 60} h` : `${a.minutes} min`}` };
+const LABELS = { recheck: (a) => a.label ?? 'Re-check', 'open-runbook': () => 'Open runbook', acknowledge: () => 'Acknowledge', mute: (a) => `Mute ${a.minutes >= 60 ? `${a.minutes / 60} h` : `${a.minutes} min`}` };
 
 /** Each button carries the id the bot gave it; a click sends that id back, nothing else. */
 function Buttons({ actions, onAction }) {
@@ -46,6 +46,23 @@ function Finding({ f }) {
   </div>`;
 }
 
+const percent = (confidence) => `${Math.round(confidence * 100)}%`;
+
+/** /ftp explain: the likeliest finding, what in the pasted text said so (as text, never markup), the alternatives. */
+function Explanation({ m, onAction }) {
+  const b = m.best;
+  return html`<div class=${`explanation ${b.severity}`} data-testid="explanation">
+    <div class="headline">🔎 ${b.code} — ${b.title}</div>
+    <div class="url">${percent(b.confidence)} likely${m.client ? ` · ${m.client}` : ''} · runbook <code>${b.runbook}</code></div>
+    ${m.decisive !== undefined ? html`<div class="said"><div class="label">From the text</div><pre>${m.decisive}</pre></div>` : ''}
+    <div class="label">Why</div><div class="lines">${b.why}</div>
+    <div class="label">Likely causes</div><ol>${b.causes.map((c) => html`<li>${c}</li>`)}</ol>
+    <div class="label">Next steps</div><ul>${b.nextSteps.map((c) => html`<li>${c}</li>`)}</ul>
+    ${m.alternatives.length ? html`<div class="label">Other possibilities</div><ul>${m.alternatives.map((a) => html`<li><code>${a.code}</code> (${percent(a.confidence)}) — ${a.title}<div class="lines">${a.why}</div></li>`)}</ul>` : ''}
+    <${Buttons} actions=${m.actions} onAction=${onAction} />
+  </div>`;
+}
+
 function Body({ m, onAction }) {
   switch (m.kind) {
     case 'text':
@@ -66,6 +83,8 @@ function Body({ m, onAction }) {
         ${m.facts.length ? html`<dl class="facts">${m.facts.map((f) => html`<dt>${f.label}</dt><dd>${f.value}</dd>`)}</dl>` : ''}
         <${Buttons} actions=${m.actions} onAction=${onAction} />
       </div>`;
+    case 'explanation':
+      return html`<${Explanation} m=${m} onAction=${onAction} />`;
     case 'error':
       return html`<div class="error-message">⚠️ ${m.text}</div>`;
     case 'help':
