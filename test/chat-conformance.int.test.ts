@@ -371,6 +371,13 @@ describe('the same decisions on every platform', () => {
     expect(await discord.command('runbook auth.failed hostile', { channel: discordApi.channelId('alpha-thread') })).toBe("this channel may not check 'hostile' (allowed here: alpha)");
   }, 30_000);
 
+  it("Slack: a button on a private answer (the click carries no message) runs its check in the channel", async () => {
+    const channel = 'C0EPHEMERAL';
+    await sendButtonClick(port, { actionId: 'ftpops.recheck', value: 'recheck:alpha', channel, messageTs: '1700000000.000900', responseUrl: slackApi.responseUrl(), user: SLACK.operator, ephemeral: true });
+    const posted = await slackApi.waitFor((v) => v.messages.find((m) => m.channel === channel && /alpha/.test(m.text)));
+    expect(posted.thread_ts).toBeUndefined();
+  }, 20_000);
+
   it('mute: the same confirmation in the channel everywhere', async () => {
     const answers = [];
     for (const platform of ALL) answers.push(await platform.command('mute alpha 2h', { want: 'public' }));

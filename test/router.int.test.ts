@@ -107,7 +107,7 @@ describe('commands', () => {
   });
 
   it('explain, targets and help: to the asker only', async () => {
-    expect(privately(await slack.command('explain 530', VIEWER, OPEN))).toMatch(/^auth\.failed — .*\ntls\.required 8%\ntls\.unsupported 5%$/);
+    expect(privately(await slack.command('explain 530', VIEWER, OPEN))).toMatch(/^auth\.failed — .*\ntls\.required \d+%\n(.*\n)*tls\.unsupported \d+%/);
     expect(lastAudit()).toMatchObject({ outcome: 'done', verb: 'explain' });
     expect(privately(await slack.command('explain no.such', VIEWER, OPEN))).toMatch(/^'no\.such' is not a finding code ftpops knows/);
     const listed = privately(await slack.command('targets', VIEWER, ALPHA_ONLY));
@@ -218,6 +218,12 @@ describe('buttons: judged again on every click', () => {
     const said = await slack.click('recheck:alpha', OPS, OPEN, SUMMARY);
     expect(said[0]).toMatchObject({ how: 'post', place: { channel: 'C0OPEN', thread: SUMMARY.id }, message: { kind: 'progress', target: 'alpha' } });
     expect(lastAudit()).toMatchObject({ outcome: 'done', verb: 'recheck', target: 'alpha' });
+  });
+
+  it('Re-check on a private answer (no thread can hang off it): in the channel', async () => {
+    const said = await slack.click('recheck:alpha', OPS, OPEN, { id: '1700000000.000300', private: true });
+    expect(said[0]).toMatchObject({ how: 'post', place: { channel: 'C0OPEN' }, message: { kind: 'progress', target: 'alpha' } });
+    expect(said[0]!.place?.thread).toBeUndefined();
   });
 
   it.each([

@@ -12,8 +12,15 @@ import { type Act, type AnyVerb, actsOnTarget, type Verb } from './verb.js';
 
 type Of<K extends Button['kind']> = Extract<Button, { kind: K }>;
 
-/** The thread of the message clicked (or the thread it sits in): where its answers go. */
-const threadOf = (act: Act) => (act.incoming.what.kind === 'click' ? (act.incoming.what.message.thread ?? act.incoming.what.message.id) : undefined);
+/**
+ * The thread of the message clicked (or the thread it sits in): where its answers go. A private
+ * message has none: the answer goes where the person is.
+ */
+const threadOf = (act: Act) => {
+  if (act.incoming.what.kind !== 'click') return undefined;
+  const { message } = act.incoming.what;
+  return message.thread ?? (message.private ? undefined : message.id);
+};
 
 const recheck: Verb<Of<'recheck'>> = {
   name: 'recheck',

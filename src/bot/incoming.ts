@@ -35,8 +35,11 @@ export interface Where {
 
 export type What =
   | { kind: 'command'; text: string }
-  /** A click: the button's id as the platform gave it back (untrusted), and the message it sat on. */
-  | { kind: 'click'; button: string; message: { id: string; thread?: string } };
+  /**
+   * A click: the button's id as the platform gave it back (untrusted), and the message it sat on
+   * (`private`: an answer only the clicker sees, which no thread can hang off).
+   */
+  | { kind: 'click'; button: string; message: { id: string; thread?: string; private?: boolean } };
 
 export interface Incoming {
   platform: ChatPlatform;

@@ -106,7 +106,7 @@ export async function sendSlashCommand(
 /** POST a signed block_actions payload (a button click), as Slack does for interactivity. */
 export async function sendButtonClick(
   port: number,
-  click: { actionId: string; value: string; channel: string; messageTs: string; responseUrl: string; user?: string },
+  click: { actionId: string; value: string; channel: string; messageTs: string; responseUrl: string; user?: string; ephemeral?: boolean },
 ): Promise<{ status: number; ms: number }> {
   const payload = {
     type: 'block_actions',
@@ -114,10 +114,11 @@ export async function sendButtonClick(
     user: { id: click.user ?? 'U0TEST', username: 'operator', team_id: 'T0FAKE' },
     api_app_id: 'A0FAKE',
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: click.messageTs, channel_id: click.channel, is_ephemeral: false },
+    container: { type: 'message', message_ts: click.messageTs, channel_id: click.channel, is_ephemeral: Boolean(click.ephemeral) },
     trigger_id: '1.2.fake-trigger',
     channel: { id: click.channel, name: 'ops' },
-    message: { type: 'message', ts: click.messageTs, text: '' },
+    // Slack sends no `message` for a click on an ephemeral one: only the container names it.
+    ...(click.ephemeral ? {} : { message: { type: 'message', ts: click.messageTs, text: '' } }),
     response_url: click.responseUrl,
     actions: [{ type: 'button', action_id: click.actionId, block_id: 'actions', value: click.value, action_ts: `${Date.now() / 1000}` }],
   };

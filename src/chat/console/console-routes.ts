@@ -106,7 +106,8 @@ export function consoleRoutes(chat: ConsoleAdapter, options: { auth: ConsoleAuth
         const { text } = (await readJson(req)) as { text?: unknown };
         if (typeof text !== 'string' || !text.trim()) return json(res, 400, { error: 'give { text: "/ftp …" }' });
         json(res, 202, { ok: true });
-        await chat.command(text.slice(0, 2_000));
+        // As much as /ftp explain takes of a paste (4,000 characters) and the command word.
+        await chat.command(text.slice(0, 4_100));
       }),
     },
     {

@@ -121,7 +121,9 @@ export class DiscordAdapter implements ChatAdapter {
     // The click itself changes nothing on the message it sits on.
     await interaction.deferUpdate();
     const where = this.whereOf(interaction);
-    const incoming = this.incoming(interaction, { kind: 'click', button: interaction.customId.slice(CUSTOM_ID_PREFIX.length), message: { id: interaction.message.id, ...(where.thread ? { thread: where.thread } : {}) } });
+    // A private (ephemeral) message can have no thread: answers to its buttons go where the person is.
+    const ephemeral = interaction.message.flags.has(MessageFlags.Ephemeral);
+    const incoming = this.incoming(interaction, { kind: 'click', button: interaction.customId.slice(CUSTOM_ID_PREFIX.length), message: { id: interaction.message.id, ...(where.thread ? { thread: where.thread } : {}), ...(ephemeral ? { private: true } : {}) } });
     await this.router.handle(incoming, {
       private: async (message) => void (await interaction.followUp({ ...forInteraction(renderDiscord(message).payload), flags: MessageFlags.Ephemeral } as never)),
       post: (message, thread) => this.post({ channel: interaction.channelId, ...(thread && thread !== interaction.channelId ? { thread } : {}) }, message),

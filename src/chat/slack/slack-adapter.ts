@@ -61,16 +61,21 @@ export class SlackAdapter implements ChatAdapter {
     });
     this.app.action<BlockButtonAction>(new RegExp(`^${ACTION_PREFIX.replace('.', '\\.')}`), async ({ ack, body, action, respond }) => {
       await ack();
-      const channel = body.channel?.id;
+      // A click on an ephemeral message (a private answer) comes without `message`: only its
+      // container names it, and no thread can hang off it.
+      const container = (body as { container?: { channel_id?: string; message_ts?: string; thread_ts?: string; is_ephemeral?: boolean } }).container;
+      const channel = body.channel?.id ?? container?.channel_id;
       const message = body.message as { ts?: string; thread_ts?: string } | undefined;
-      if (!channel || !message?.ts) return;
-      const thread = message.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : undefined;
+      const ts = message?.ts ?? container?.message_ts;
+      if (!channel || !ts) return;
+      const threadTs = message?.thread_ts ?? container?.thread_ts;
+      const thread = threadTs && threadTs !== ts ? threadTs : undefined;
       const incoming: Incoming = {
         platform: 'slack',
         user: body.user.id,
         groups: (mentioned) => this.groupsOf(body.user.id, mentioned),
         where: { channel, ...(thread ? { thread } : {}) },
-        what: { kind: 'click', button: action.value ?? '', message: { id: message.ts, ...(thread ? { thread } : {}) } },
+        what: { kind: 'click', button: action.value ?? '', message: { id: ts, ...(thread ? { thread } : {}), ...(container?.is_ephemeral ? { private: true } : {}) } },
       };
       await this.router.handle(incoming, this.responder(channel, respond, true));
     });
