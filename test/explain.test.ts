@@ -41,7 +41,7 @@ describe('bare codes: the likeliest cause first, not the first rule in the file'
 
   it('keeps what else a code can mean, ranked, with what would tell it apart', () => {
     const e = explainText('530', kb);
-    expect(e.candidates.map((c) => c.code)).toEqual(['auth.failed', 'tls.required', 'tls.unsupported']);
+    expect(e.candidates.map((c) => c.code)).toEqual(['auth.failed', 'tls.required', 'tls.unsupported', 'ftp.unavailable']);
     expect(e.candidates[1]!.why).toMatch(/encryption/);
     expect(e.reply).toEqual({ code: 530, text: '' });
     expect(codes('ECONNRESET')).toEqual(['tcp.reset', 'data.aborted']);

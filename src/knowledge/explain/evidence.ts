@@ -81,7 +81,10 @@ export function keyLikelihoods(kb: KnowledgeBase, catalog: ExplainCatalog, key: 
     if (textSays === false || stageSays === false) continue;
     const ranked = ranking.find((r) => r.code === rule.code);
     const exact = rule.key?.includes(key) ?? false;
-    const likelihood = textSays || stageSays ? CONFIRMED : (ranked?.likelihood ?? (exact ? 5 : 1));
+    // A rule that also needs what the probe itself found out (was the folder in its parent's
+    // listing?) is never confirmed by pasted text: it only ranks.
+    const confirmed = (textSays || stageSays) && !rule.evidence;
+    const likelihood = confirmed ? CONFIRMED : (ranked?.likelihood ?? (exact ? 5 : 1));
     const why = ranked?.why ?? defaultWhy(kb, key, rule);
     const before = out.get(rule.code);
     if (!before || before.likelihood < likelihood) out.set(rule.code, { code: rule.code, likelihood, why });
