@@ -3,7 +3,6 @@ import { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { ProbeEngine } from '../probes/probe-engine.js';
 import type { ProbeRequest } from '../probes/probe.js';
 import { type CheckOverrides, requestForTarget, requestForUrl } from '../config/probe-request.js';
-import { defaultConfigPath, loadTargetsFile } from '../config/targets-file.js';
 import { ConfigError } from '../config/config-error.js';
 import { redactText, redactValue } from '../secrets/redact.js';
 import { headerLine, renderReport, stageLine } from './render-text.js';
@@ -18,7 +17,7 @@ export interface CheckFlags extends Omit<CheckOverrides, 'password'> {
 export async function checkCommand(subject: string, flags: CheckFlags, io: CliIo): Promise<number> {
   const overrides: CheckOverrides = { ...flags };
   if (flags.passwordStdin) overrides.password = await io.readStdin();
-  const req = buildRequest(subject, overrides, io.env);
+  const req = await buildRequest(subject, overrides, io.env);
   const secrets = [req.password, req.passphrase];
   if (isAdhocUrl(subject) && parseTargetUrl(subject).password !== undefined) {
     io.err('ftpops: note: a password in the URL is visible to other users of this machine; prefer --password-stdin or --password-env');
@@ -33,8 +32,10 @@ export async function checkCommand(subject: string, flags: CheckFlags, io: CliIo
   return report.ok ? 0 : 1;
 }
 
-function buildRequest(subject: string, overrides: CheckOverrides, env: NodeJS.ProcessEnv): ProbeRequest {
+async function buildRequest(subject: string, overrides: CheckOverrides, env: NodeJS.ProcessEnv): Promise<ProbeRequest> {
   if (subject.includes('://')) return requestForUrl(subject, overrides, env);
+  // The targets file (yaml, zod) is read only for a target's name: a URL check goes without.
+  const { defaultConfigPath, loadTargetsFile } = await import('../config/targets-file.js');
   const configPath = defaultConfigPath(env);
   const file = loadTargetsFile(configPath, Boolean(env.FTPOPS_CONFIG));
   const target = file.targets.get(subject);

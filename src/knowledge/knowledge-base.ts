@@ -1,91 +1,38 @@
 // FailureSignal → Finding, by table lookup over the data files in ./data and ./runbooks.
 // Adding a reply code, a cause or a runbook is a data change, never a code branch.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import type { FailureSignal, Finding, StageName } from '../probes/probe.js';
-import { STAGE_NAMES } from '../probes/probe.js';
+import { type CheckThresholds, type FindingFields, type KnowledgeSources, readSources, type RunbookHeader, type SignalRule, sourceFiles } from './knowledge-schema.js';
 
-const LAYERS = ['dns', 'tcp', 'protocol', 'tls', 'ssh', 'auth', 'data', 'fs', 'check'] as const;
-const SOURCES = ['ftp-reply', 'errno', 'tls', 'ssh', 'sftp', 'protocol', 'timeout', 'check'] as const;
-
-const findingSchema = z.object({
-  severity: z.enum(['failure', 'warning']),
-  layer: z.enum(LAYERS),
-  title: z.string().min(1),
-  causes: z.array(z.string().min(1)).min(1),
-  nextSteps: z.array(z.string().min(1)).min(1),
-  runbook: z.string().min(1),
-});
-export type FindingDefinition = z.infer<typeof findingSchema> & { code: string };
-
-const oneOrMany = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
-const ruleSchema = z.object({
-  source: z.enum(SOURCES).optional(),
-  key: oneOrMany.optional(),
-  stage: z.array(z.enum(STAGE_NAMES)).optional(),
-  channel: z.enum(['data', 'control']).optional(),
-  text: z.string().optional(),
-  evidence: z.string().optional(),
-  code: z.string(),
-});
-export type SignalRule = z.infer<typeof ruleSchema>;
-
-const checksSchema = z.object({
-  certExpiringDays: z.number().int().positive(),
-  certExpiringCriticalDays: z.number().int().positive(),
-  slowConnectMs: z.number().int().positive(),
-  slowConnectCriticalMs: z.number().int().positive(),
-  oldTlsVersions: z.array(z.string()),
-  anonymousUsers: z.array(z.string()),
-  weakSsh: z.object({
-    kex: z.array(z.string()),
-    hostKey: z.array(z.string()),
-    cipher: z.array(z.string()),
-    mac: z.array(z.string()),
-  }),
-});
-export type CheckThresholds = z.infer<typeof checksSchema>;
-
-const runbookHeaderSchema = z.object({ id: z.string().min(1), title: z.string().min(1), findings: z.array(z.string()).default([]) }).passthrough();
-export type RunbookHeader = z.infer<typeof runbookHeaderSchema>;
+export type { CheckThresholds, RunbookHeader, SignalRule } from './knowledge-schema.js';
+export type FindingDefinition = FindingFields & { code: string };
 
 const KNOWLEDGE_DIR = fileURLToPath(new URL('../../src/knowledge/', import.meta.url));
+/** The validated sources, written by `npm run build` (compile-knowledge.ts). */
+export const COMPILED_KNOWLEDGE = fileURLToPath(new URL('../../dist/knowledge/knowledge.json', import.meta.url));
 
 export class KnowledgeBase {
   private readonly findings: Map<string, FindingDefinition>;
   private readonly rules: Array<SignalRule & { textPattern?: RegExp }>;
 
-  constructor(
-    findings: Record<string, unknown>,
-    rules: unknown[],
-    readonly checks: CheckThresholds,
-    readonly runbooks: Map<string, RunbookHeader>,
-  ) {
-    this.findings = new Map(
-      Object.entries(findings).map(([code, raw]) => [code, { ...parseOrExplain(findingSchema, raw, `finding ${code}`), code }]),
-    );
-    this.rules = rules.map((raw, i) => {
-      const rule = parseOrExplain(ruleSchema, raw, `signal rule #${i + 1}`);
-      return rule.text ? { ...rule, textPattern: new RegExp(rule.text, 'i') } : rule;
-    });
+  private constructor(sources: KnowledgeSources) {
+    this.findings = new Map(Object.entries(sources.findings).map(([code, def]) => [code, { ...def, code }]));
+    this.rules = sources.rules.map((rule) => (rule.text ? { ...rule, textPattern: new RegExp(rule.text, 'i') } : rule));
+    this.checks = sources.checks;
+    this.runbooks = new Map(sources.runbooks.map((r) => [r.id, r]));
   }
 
-  /** Load the built-in knowledge (and check it hangs together). */
+  readonly checks: CheckThresholds;
+  readonly runbooks: Map<string, RunbookHeader>;
+
+  /**
+   * Load the built-in knowledge (and check it hangs together): from the compiled file when it is
+   * at least as new as every data file, else from the data files themselves.
+   */
   static load(dir = KNOWLEDGE_DIR): KnowledgeBase {
-    const read = (file: string) => parse(readFileSync(`${dir}/${file}`, 'utf8')) as Record<string, unknown>;
-    const runbooks = new Map<string, RunbookHeader>();
-    for (const file of readdirSync(`${dir}/runbooks`).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      const header = parseOrExplain(runbookHeaderSchema, read(`runbooks/${file}`), `runbook ${file}`);
-      runbooks.set(header.id, header);
-    }
-    const kb = new KnowledgeBase(
-      read('data/findings.yaml').findings as Record<string, unknown>,
-      read('data/signals.yaml').rules as unknown[],
-      parseOrExplain(checksSchema, read('data/checks.yaml'), 'data/checks.yaml'),
-      runbooks,
-    );
+    const compiled = dir === KNOWLEDGE_DIR ? readCompiled(dir) : undefined;
+    const kb = new KnowledgeBase(compiled ?? readSources(dir));
     const problems = kb.problems();
     if (problems.length) throw new Error(`knowledge base is inconsistent: ${problems.join('; ')}`);
     return kb;
@@ -171,11 +118,10 @@ function keyMatches(pattern: string, key: string): boolean {
   return false;
 }
 
-function parseOrExplain<T extends z.ZodType>(schema: T, raw: unknown, where: string): z.infer<T> {
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${where}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-  }
-  return result.data;
+/** knowledge.json, when it exists and no data file is newer. */
+function readCompiled(dir: string): KnowledgeSources | undefined {
+  if (!existsSync(COMPILED_KNOWLEDGE)) return undefined;
+  const compiledAt = statSync(COMPILED_KNOWLEDGE).mtimeMs;
+  if (sourceFiles(dir).some((f) => statSync(`${dir}/${f}`).mtimeMs > compiledAt)) return undefined;
+  return JSON.parse(readFileSync(COMPILED_KNOWLEDGE, 'utf8')) as KnowledgeSources;
 }
