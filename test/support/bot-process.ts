@@ -52,7 +52,10 @@ export class RoleProcess {
   output = '';
 
   constructor(role: 'bot' | 'worker' | 'all' | 'demo', readonly env: NodeJS.ProcessEnv, args: string[] = [], cwd?: string) {
-    this.child = spawn(process.execPath, [BIN, role, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+    // BENCH_NODE_ARGS: flags for the child's Node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
+    // profile the bot during a benchmark (NODE_OPTIONS refuses --cpu-prof).
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.child = spawn(process.execPath, [...nodeArgs, BIN, role, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     this.child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
   }
