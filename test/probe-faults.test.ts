@@ -1,6 +1,6 @@
 // The engine against in-process fault servers: the misbehaviours real daemons will not produce on
 // demand. Each expectation is what an operator needs to hear about that server.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { ProbeEngine } from '../src/probes/probe-engine.js';
 import { requestForUrl } from '../src/config/probe-request.js';
@@ -17,19 +17,11 @@ import {
   startSilentServer,
   startTlsOnlyServer,
   type FaultFtpOptions,
+  closedAfterAll,
 } from './support/fault-servers.js';
 
 const engine = new ProbeEngine(KnowledgeBase.load());
-const open: FaultServer[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
-
-async function serve<T extends FaultServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  open.push(s);
-  return s;
-}
+const serve = closedAfterAll();
 
 async function check(server: FaultServer, options: { scheme?: string; timeout?: string; write?: boolean; user?: string } = {}): Promise<ProbeReport> {
   const user = options.user ?? 'alice';

@@ -1,24 +1,15 @@
 // What an SSH check hears on a port that is not SSH, or that refuses in words (issue 14, items 7
 // and 9): a TLS server on a port checked as sftp:// hangs up on the SSH identification; a server
 // that writes a line and closes is shown that line as text.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { ProbeEngine } from '../src/probes/probe-engine.js';
 import { requestForUrl } from '../src/config/probe-request.js';
 import type { ProbeReport } from '../src/probes/probe.js';
-import { type FaultServer, makeSelfSignedCert, startBannerServer, startTlsOnlyServer } from './support/fault-servers.js';
+import { type FaultServer, makeSelfSignedCert, startBannerServer, startTlsOnlyServer, closedAfterAll } from './support/fault-servers.js';
 
 const engine = new ProbeEngine(KnowledgeBase.load());
-const open: FaultServer[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
-
-async function serve<T extends FaultServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  open.push(s);
-  return s;
-}
+const serve = closedAfterAll();
 
 function check(scheme: string, server: FaultServer, timeout = '8s'): Promise<ProbeReport> {
   return engine.run(requestForUrl(`${scheme}://alice@${server.host}:${server.port}`, { timeout, password: 'ssh-pw' }, {}));

@@ -1,24 +1,15 @@
 // In-process TLS servers the test bed's daemons cannot be (issue 14, items 10-11): a server that
 // offers only TLS 1.0 or 1.1, and a TLS 1.3 server that requires a client certificate on implicit FTPS.
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { ProbeEngine } from '../src/probes/probe-engine.js';
 import { requestForUrl } from '../src/config/probe-request.js';
 import type { ProbeReport } from '../src/probes/probe.js';
-import { type FaultServer, LOOPBACK, listenLoopback, makeSelfSignedCert, Tracker } from './support/fault-servers.js';
+import { type FaultServer, LOOPBACK, listenLoopback, makeSelfSignedCert, Tracker, closedAfterAll } from './support/fault-servers.js';
 
 const engine = new ProbeEngine(KnowledgeBase.load());
-const open: FaultServer[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
-
-async function serve<T extends FaultServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  open.push(s);
-  return s;
-}
+const serve = closedAfterAll();
 
 function check(scheme: string, server: FaultServer, timeout = '8s'): Promise<ProbeReport> {
   // insecure: these servers' certificates are self-signed; what is judged here is the handshake.

@@ -3,8 +3,8 @@
 // sets the window title, ESC [ 2 J clears the screen, U+009B is an 8-bit CSI, U+202E flips the
 // text) reach neither the human output nor --json (where JSON escapes C0 but not C1, U+2028 or
 // bidi characters). Runs the real command (dist/) against in-process servers.
-import { afterAll, describe, expect, it } from 'vitest';
-import { type FaultServer, startBannerServer, startFaultFtpServer } from './support/fault-servers.js';
+import { describe, expect, it } from 'vitest';
+import { type FaultServer, startBannerServer, startFaultFtpServer, closedAfterAll } from './support/fault-servers.js';
 import { runBin } from './support/run-cli.js';
 
 const EVIL = '\u001b]0;pwned\u0007 \u001b[2J \u009b31m \u202eevil\u202c x';
@@ -14,16 +14,7 @@ const EVIL_LINES = `${EVIL} \u2028 \u0085 y`;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffd]/;
 
-const open: FaultServer[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
-
-async function serve<T extends FaultServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  open.push(s);
-  return s;
-}
+const serve = closedAfterAll();
 
 /** Both output modes of one check; the outputs must be free of control characters. */
 async function checkBothWays(url: string): Promise<{ human: string; json: string }> {
