@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, totalmem } from 'node:os';
-import { Client as FtpClient } from 'basic-ftp';
+import { bareFtpCheck } from './bare-ftp.mjs';
 import ssh2 from 'ssh2';
 import { KnowledgeBase } from '../dist/knowledge/knowledge-base.js';
 import { ProbeEngine } from '../dist/probes/probe-engine.js';
@@ -36,17 +36,7 @@ async function engineCheck(req) {
   if (!report.ok) throw new Error(`${report.finding.code} at ${report.finding.stage}: ${report.finding.detail ?? report.finding.reply?.text ?? ''}`);
 }
 
-async function bareFtp(req) {
-  const client = new FtpClient(30_000);
-  try {
-    await client.access({ host: req.host, port: req.port, user: req.user, password: req.password });
-    await client.pwd();
-    await client.list();
-    await client.send('QUIT');
-  } finally {
-    client.close();
-  }
-}
+const bareFtp = (req) => bareFtpCheck(req);
 
 function bareSftp(req) {
   return new Promise((resolve, reject) => {
