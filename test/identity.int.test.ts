@@ -22,6 +22,7 @@ import type { Running } from '../src/running.js';
 import { FakeChat, type Said } from './support/fake-chat.js';
 import { uniquePrefix } from './support/bot-process.js';
 import { loadTestbed } from './support/testbed.js';
+import { checkJson, runBin } from './support/run-cli.js';
 import { IdentitySshd, IdentityVsftpd, IDENTITY_SSHD_PORT, IDENTITY_VSFTPD_PORT } from './support/identity-servers.js';
 
 const ADMIN = { user: 'U0ADMIN' };
@@ -42,6 +43,7 @@ const audit: AuditRecord[] = [];
 const prefix = uniquePrefix();
 let knownGood: string;
 let knownBad: string;
+let configFile: string;
 
 /** What a person would read in a message. */
 function words(m: ChatMessage): string {
@@ -134,7 +136,9 @@ access:
   operators: [U0OPS]
   viewers: ['*']
 `;
-  const config = parseTargetsYaml(yaml, '/tmp/ftpops-identity.yaml');
+  configFile = join(sshd.dir, 'ftpops.yaml');
+  writeFileSync(configFile, yaml);
+  const config = parseTargetsYaml(yaml, configFile);
   const env = { REDIS_URL: 'redis://127.0.0.1:6379', FTPOPS_QUEUE_PREFIX: prefix, ID_TEST_PASSWORD: tb.password, FTPOPS_WORKER_CONCURRENCY: '1' };
   worker = await startWorker(env, config);
   core = createBotCore(env, config, { audit: (r) => audit.push(r) });
@@ -254,7 +258,10 @@ describe('known_hosts pins', () => {
 
 describe('TLS certificate: renewal, another issuer', () => {
   it('remembers the certificate; a re-issue from the same CA is a quiet renewal note', async () => {
+    const mark = vsftpd.logMark();
     expect((await check('id-ftps')).ok).toBe(true);
+    // The positive control for the log proof below: a check that logs in shows USER and PASS.
+    expect(vsftpd.logSince(mark)).toMatch(/"USER [\s\S]*"PASS /);
     vsftpd.issue('testbed', 60);
     await vsftpd.restart();
     const at = marks();
@@ -287,5 +294,45 @@ describe('TLS certificate: renewal, another issuer', () => {
     await slack.click(accept, ADMIN, ALERTS, { id: s!.ref.id });
     const passed = await check('id-ftps');
     expect(passed.ok, JSON.stringify(passed.finding)).toBe(true);
+  });
+});
+
+describe('command line', () => {
+  const env = () => ({ FTPOPS_CONFIG: configFile, FTPOPS_QUEUE_PREFIX: prefix, REDIS_URL: 'redis://127.0.0.1:6379', ID_TEST_PASSWORD: loadTestbed().password });
+  const adhoc = () => `sftp://${loadTestbed().user}@127.0.0.1:${IDENTITY_SSHD_PORT}`;
+
+  it('an ad-hoc check without a pin warns ssh.hostkey_unpinned naming the fingerprint; --known-hosts verifies it', async () => {
+    const open = await checkJson([adhoc(), '--password-env', 'ID_TEST_PASSWORD'], { env: env() });
+    expect(open.report.ok).toBe(true);
+    expect(open.report.warnings.find((w) => w.code === 'ssh.hostkey_unpinned')?.detail).toContain(`--host-key ${sshd.fingerprint('ed25519')}`);
+    const pinned = await checkJson([adhoc(), '--password-env', 'ID_TEST_PASSWORD', '--known-hosts', knownGood], { env: env() });
+    expect(pinned.report.ok).toBe(true);
+    expect(pinned.report.warnings.map((w) => w.code)).not.toContain('ssh.hostkey_unpinned');
+    const mark = sshd.logMark();
+    const refused = await checkJson([adhoc(), '--password-env', 'ID_TEST_PASSWORD', '--known-hosts', knownBad], { env: env() });
+    expect(refused.report.finding?.code).toBe('ssh.hostkey_mismatch');
+    noAuthIn(sshd.logSince(mark));
+  });
+
+  it('ftpops identity <target> --json shows what is remembered and who accepted what', async () => {
+    const result = await runBin(['identity', 'id-sftp', '--json'], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { remembered: { ssh: { hostKeys: Array<{ fingerprint: string }> } }; history: Array<{ kind: string; by?: string }> };
+    expect(report.remembered.ssh.hostKeys.map((k) => k.fingerprint)).toEqual(expect.arrayContaining([sshd.fingerprint('ed25519'), sshd.fingerprint('ecdsa')]));
+    expect(report.history).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'accepted', by: 'U0ADMIN' }), expect.objectContaining({ kind: 'suspicious', by: 'U0OPS' })]));
+    const text = await runBin(['identity', 'id-ftps'], { env: env() });
+    expect(text.stdout).toMatch(/accepted by U0ADMIN/);
+    expect(text.stdout).toMatch(/other test CA/);
+  });
+
+  it('ftpops identity export writes known_hosts lines that ssh-keygen reads', async () => {
+    const result = await runBin(['identity', 'export'], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    const exported = join(sshd.dir, 'exported_known_hosts');
+    writeFileSync(exported, result.stdout);
+    const { execFileSync } = await import('node:child_process');
+    const found = execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${IDENTITY_SSHD_PORT}`, '-l', '-f', exported], { encoding: 'utf8' });
+    expect(found).toContain(sshd.fingerprint('ed25519'));
+    expect(found).toContain(sshd.fingerprint('ecdsa'));
   });
 });

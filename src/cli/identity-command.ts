@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { defaultConfigPath, loadTargetsFile, type TargetConfig } from '../config/targets-file.js';
 import { ConfigError } from '../config/config-error.js';
-import { createRedis, redisSettings } from '../queue/redis-connection.js';
+import { createRedis, redisSettings, whenReady } from '../queue/redis-connection.js';
 import { IdentityStore } from '../identity/identity-store.js';
 import { identityLines, identityReport } from '../identity/identity-report.js';
 import { keysFor, knownHostsLines } from '../identity/known-hosts.js';
@@ -23,6 +23,7 @@ export async function identityCommand(subject: string, flags: { json?: boolean }
   const redis = createRedis(settings.url, 'command');
   redis.on('error', () => undefined);
   try {
+    await whenReady(redis, 5_000);
     const store = new IdentityStore(redis, settings.prefix);
     if (target) {
       const report = await identityReport(target, store);
