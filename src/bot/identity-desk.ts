@@ -84,8 +84,9 @@ export class IdentityDesk {
 export function identityChangeMessage(c: PendingChange): IdentityChangeMessage {
   const what = c.kind === 'ssh' ? 'Host key changed' : 'Certificate changed';
   const lines: Rich[] = [
-    rich`old: ${{ code: c.old }}`,
-    rich`new: ${{ code: c.new }}`,
+    // Plain text, not code spans: a certificate's names are the server's words and are escaped as such.
+    rich`old: ${c.old}`,
+    rich`new: ${c.new}`,
     rich`first seen: ${c.firstSeenAt}`,
     rich`${c.what}`,
     ...(c.others ? [rich`${c.others}`] : []),
