@@ -235,6 +235,20 @@ describe('SSH host key: remembered, changed, decided in chat', () => {
     const late = await slack.click(accept, ADMIN, ALERTS, { id: change.ref.id });
     expect(words(late[0]!.message)).toMatch(/no longer waiting/);
   });
+
+  it('warns ssh.downgrade with before and after when the server now settles for CBC and SHA-1', async () => {
+    await sshd.reconfigure(['Ciphers aes128-cbc', 'MACs hmac-sha1']);
+    try {
+      const report = await check('id-sftp');
+      expect(report.ok, JSON.stringify(report.finding)).toBe(true);
+      expect(report.warnings.find((w) => w.code === 'ssh.downgrade')?.detail).toMatch(/cipher (chacha20-poly1305@openssh\.com|aes\d+-(gcm|ctr)\S*) → aes128-cbc; mac \S+ → hmac-sha1/);
+    } finally {
+      await sshd.reconfigure([]);
+    }
+    // Back to the strong settings: no warning (the remembered session is the weak one now, so
+    // nothing got weaker).
+    expect((await check('id-sftp')).warnings.map((w) => w.code)).not.toContain('ssh.downgrade');
+  });
 });
 
 describe('known_hosts pins', () => {
@@ -272,6 +286,8 @@ describe('TLS certificate: renewal, another issuer', () => {
     const [answer] = await slack.command('identity id-ftps', OPS, ALERTS);
     expect(words(answer!.message)).toMatch(/renewed: renewed, now valid until \d{4}-\d\d-\d\d/);
     expect(words(answer!.message)).toMatch(/certificate pin: issuer/);
+    const [status] = await slack.command('status id-ftps', OPS, ALERTS);
+    expect(words(status!.message)).toMatch(/certificate renewed, now valid until \d{4}-\d\d-\d\d/);
   });
 
   it('a certificate from another CA with pin: issuer fails tls.identity_changed before USER, then Accept lets it pass', async () => {

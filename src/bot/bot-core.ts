@@ -79,7 +79,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
   runbookResults.listener = conductor;
   const identity = new IdentityDesk(new IdentityStore(alertsRedis, redis.prefix), targets, outbounds);
   const router = new Router({
-    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster), runbooks: conductor, identity, outbounds },
+    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster, identity), runbooks: conductor, identity, outbounds },
     rate: new RateGate(() => config.access?.commandsPerMinute, bookRedis, redis.prefix),
     ...(options.audit ? { audit: options.audit } : {}),
   });

@@ -64,6 +64,15 @@ export class IdentityDesk {
     return richLines([[{ strong: lines[0]! }], ...lines.slice(1).map((l) => [l])]);
   }
 
+  /** One line for /ftp status: a change waiting for a decision, or the latest renewal (within 30 days). */
+  async statusNote(target: string, now = this.now().getTime()): Promise<string | undefined> {
+    const waiting = await this.store.pending(target);
+    if (waiting) return `identity: ${waiting.kind === 'ssh' ? 'host key' : 'certificate'} changed, waiting for a decision since ${waiting.firstSeenAt} (/ftp identity ${target})`;
+    const renewed = (await this.store.history(target, 10)).find((e) => e.kind === 'renewed');
+    if (renewed && now - Date.parse(renewed.at) < 30 * 86_400_000) return `certificate ${renewed.text} (${renewed.at.slice(0, 10)})`;
+    return undefined;
+  }
+
   async accept(target: string, change: string, by: string): Promise<Decision> {
     const waiting = await this.store.pending(target);
     if (waiting?.id === change && waiting.against === 'pin') {

@@ -40,6 +40,7 @@ export class IdentitySshd {
   readonly dir = mkdtempSync(join(tmpdir(), 'ftpops-identity-sshd-'));
   readonly logFile = join(this.dir, 'sshd.log');
   private proc: ChildProcess | undefined;
+  private extra: string[] = [];
 
   keyFile(type: 'ed25519' | 'ecdsa'): string {
     return join(this.dir, `ssh_host_${type}_key`);
@@ -57,9 +58,23 @@ export class IdentitySshd {
   }
 
   async start(): Promise<void> {
-    const tb = loadTestbed();
     this.regenerate('ed25519');
     this.regenerate('ecdsa');
+    const cfg = this.writeConfig();
+    mkdirSync('/run/sshd', { recursive: true });
+    this.proc = spawn('/usr/sbin/sshd', ['-D', '-f', cfg, '-E', this.logFile], { stdio: 'ignore' });
+    await waitPort(IDENTITY_SSHD_PORT, true);
+  }
+
+  /** Extra sshd_config lines (e.g. weaker Ciphers), then a reload. */
+  async reconfigure(extra: string[]): Promise<void> {
+    this.extra = extra;
+    this.writeConfig();
+    await this.reload();
+  }
+
+  private writeConfig(): string {
+    const tb = loadTestbed();
     const cfg = join(this.dir, 'sshd_config');
     writeFileSync(
       cfg,
@@ -79,13 +94,12 @@ export class IdentitySshd {
         'LogLevel DEBUG1',
         'MaxStartups 100:30:200',
         'Subsystem sftp internal-sftp',
+        ...this.extra,
         '',
       ].join('\n'),
     );
     run('/usr/sbin/sshd', ['-t', '-f', cfg]);
-    mkdirSync('/run/sshd', { recursive: true });
-    this.proc = spawn('/usr/sbin/sshd', ['-D', '-f', cfg, '-E', this.logFile], { stdio: 'ignore' });
-    await waitPort(IDENTITY_SSHD_PORT, true);
+    return cfg;
   }
 
   /** sshd re-executes itself on SIGHUP and reads its host keys anew. */
