@@ -44,9 +44,10 @@ function algorithmsFor(type: string): string[] {
 /**
  * What the server presents for each of these key types, each from a connection of its own that
  * stops in key exchange: the verifier records the key and refuses it, so no authentication is
- * ever attempted. Asked only after a mismatch (one extra handshake per type, ~10-20 ms each on
- * loopback against OpenSSH, in parallel): the `hostkeys` list that a successful login brings is
- * unavailable then, since no login may happen. Types ssh2 cannot negotiate are left out.
+ * ever attempted. Asked only after a mismatch (one extra handshake per type, in parallel: median
+ * 26 ms, max 73 ms for two types against OpenSSH 9 on loopback): the `hostkeys` list that a
+ * successful login brings is unavailable then, since no login may happen. Types the server or
+ * ssh2 cannot negotiate are left out.
  */
 export async function presentedKeys(address: string, port: number, types: string[], ms: number): Promise<HostKeyId[]> {
   const found = await Promise.all(types.map((type) => presentedKey(address, port, type, ms)));

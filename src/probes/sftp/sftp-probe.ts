@@ -48,8 +48,12 @@ export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<v
     milestones.reach('handshake');
   });
   conn.on('ready', () => milestones.reach('ready'));
-  // OpenSSH announces all its host keys after login (hostkeys-00@openssh.com); ssh2 checks the
-  // server's proof of each before emitting them. This costs no extra connection.
+  // OpenSSH announces all its host keys after login (hostkeys-00@openssh.com); ssh2 asks for and
+  // checks the server's proof of each (hostkeys-prove-00) whether or not anyone listens, so this
+  // costs no extra connection. Measured against OpenSSH 9 on loopback (20 checks): the list had
+  // always arrived by the close stage (close median 0.2 ms, no wait), check median 55 ms. The
+  // alternative, one key-exchange-only connection per key type, costs ~26 ms for two types in
+  // parallel; it is used only after a mismatch, when no login may happen (host-keys.ts).
   conn.on('hostkeys', (keys) => {
     ssh.hostKeys = keys.map((k) => hostKeyOf(k.getPublicSSH()));
     milestones.reach('hostkeys');
