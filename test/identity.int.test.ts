@@ -125,6 +125,10 @@ targets:
     url: sftp://${tb.user}@127.0.0.1:${IDENTITY_SSHD_PORT}
     passwordEnv: ID_TEST_PASSWORD
     knownHosts: ${knownGood}
+  id-any:
+    url: sftp://${tb.user}@127.0.0.1:${IDENTITY_SSHD_PORT}
+    passwordEnv: ID_TEST_PASSWORD
+    hostKey: any
   id-known-bad:
     url: sftp://${tb.user}@127.0.0.1:${IDENTITY_SSHD_PORT}
     passwordEnv: ID_TEST_PASSWORD
@@ -251,7 +255,16 @@ describe('SSH host key: remembered, changed, decided in chat', () => {
   });
 });
 
-describe('known_hosts pins', () => {
+describe('pins in the config file', () => {
+  it('hostKey: any opts out explicitly: nothing is verified or remembered, and every check says so', async () => {
+    const report = await check('id-any');
+    expect(report.ok, JSON.stringify(report.finding)).toBe(true);
+    expect(report.warnings.find((w) => w.code === 'ssh.hostkey_unpinned')?.detail).toMatch(/opts out \(hostKey: any\).*SHA256:/);
+    const [answer] = await slack.command('identity id-any', OPS, ALERTS);
+    expect(words(answer!.message)).toMatch(/pinned: nothing \(hostKey: any/);
+    expect(words(answer!.message)).toMatch(/remembered: nothing yet/);
+  });
+
   it('a hashed [host]:port entry pins an SFTP target; a file naming another key fails it before authentication', async () => {
     const name = `[127.0.0.1]:${IDENTITY_SSHD_PORT}`;
     writeFileSync(knownGood, `# hashed\n${hashedEntry(name, `${sshd.keyFile('ed25519')}.pub`)}\n`);
@@ -286,6 +299,7 @@ describe('TLS certificate: renewal, another issuer', () => {
     const [answer] = await slack.command('identity id-ftps', OPS, ALERTS);
     expect(words(answer!.message)).toMatch(/renewed: renewed, now valid until \d{4}-\d\d-\d\d/);
     expect(words(answer!.message)).toMatch(/certificate pin: issuer/);
+    expect(words(answer!.message), words(answer!.message)).toMatch(/chain: O=ftpops testbed, CN=127\.0\.0\.1 ← O=ftpops testbed, CN=ftpops testbed CA/);
     const [status] = await slack.command('status id-ftps', OPS, ALERTS);
     expect(words(status!.message)).toMatch(/certificate renewed, now valid until \d{4}-\d\d-\d\d/);
   });
@@ -310,6 +324,19 @@ describe('TLS certificate: renewal, another issuer', () => {
     await slack.click(accept, ADMIN, ALERTS, { id: s!.ref.id });
     const passed = await check('id-ftps');
     expect(passed.ok, JSON.stringify(passed.finding)).toBe(true);
+  });
+
+  it('warns tls.downgrade with before and after when the server drops to TLS 1.2 with a CBC suite', async () => {
+    const before = (await check('id-ftps')).facts.tls;
+    await vsftpd.restart({ weak: true });
+    try {
+      const report = await check('id-ftps');
+      expect(report.ok, JSON.stringify(report.finding)).toBe(true);
+      expect(report.facts.tls?.version).toBe('TLSv1.2');
+      expect(report.warnings.find((w) => w.code === 'tls.downgrade')?.detail).toBe(`weaker than before: version ${before?.version} → TLSv1.2; cipher ${before?.cipher} → ${report.facts.tls?.cipher}`);
+    } finally {
+      await vsftpd.restart();
+    }
   });
 });
 

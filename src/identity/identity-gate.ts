@@ -94,8 +94,7 @@ export class IdentityGate {
 
     // ------------------------------------------------------------------ TLS
     if (code === 'tls.identity_changed' && seen.tls && remembered?.tls) {
-      const cmp = compareCertificates(remembered.tls, seen.tls);
-      const what = cmp.kind === 'changed' ? [cmp.issuerChanged ? 'issuer changed' : '', cmp.keyChanged ? 'key (SPKI) changed' : '', cmp.namesChanged ? 'names changed' : ''].filter(Boolean).join(', ') : 'certificate changed';
+      const what = [remembered.tls.issuer !== seen.tls.issuer ? 'issuer changed' : '', remembered.tls.spki256 !== seen.tls.spki256 ? 'key (SPKI) changed' : '', remembered.tls.subject !== seen.tls.subject ? 'subject changed' : ''].filter(Boolean).join(', ') || 'certificate changed';
       const { fresh, change } = await this.store.sawChange(
         { target, kind: 'tls', against: 'remembered', old: certLine(remembered.tls), new: certLine(seen.tls), what, observed: { tls: seen.tls } },
         now,

@@ -54,7 +54,9 @@ function contextWithCa(pem: string): SecureContext {
 
 /** What the handshake showed; the certificate's names are the server's text and are cleaned. */
 export function tlsFacts(socket: TLSSocket, clean: TextCleaner = cleanText, now = Date.now()): TlsFacts {
-  const cert = socket.getPeerCertificate();
+  // Detailed (with the issuer chain), asked once and first: asked again after
+  // getPeerX509Certificate() it came back empty (Node 20).
+  const cert = socket.getPeerCertificate(true);
   const cipher = socket.getCipher();
   const facts: TlsFacts = {
     version: socket.getProtocol() ?? undefined,
@@ -73,9 +75,9 @@ export function tlsFacts(socket: TLSSocket, clean: TextCleaner = cleanText, now 
     facts.daysLeft = Math.floor((Date.parse(cert.valid_to) - now) / DAY_MS);
     facts.fingerprint256 = cert.fingerprint256;
     if (cert.serialNumber) facts.serial = cert.serialNumber.toUpperCase();
+    facts.chain = chainOf(cert, clean);
     const spki = spki256(socket);
     if (spki) facts.spki256 = spki;
-    facts.chain = chainOf(socket.getPeerCertificate(true), clean);
   }
   return facts;
 }

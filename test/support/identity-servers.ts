@@ -150,9 +150,15 @@ export class IdentityVsftpd {
     run('openssl', ['x509', '-req', '-in', csr, '-CA', caCrt, '-CAkey', caKey, '-set_serial', String(this.serial), '-days', String(days), '-copy_extensions', 'copy', '-out', join(this.dir, 'server.crt')]);
   }
 
-  async start(): Promise<void> {
+  /**
+   * weak: TLS 1.2 at most with a CBC / SHA-1 suite, through an OpenSSL configuration of its own
+   * (vsftpd has no switch for TLS 1.3): what a downgrade looks like.
+   */
+  async start(options: { weak?: boolean } = {}): Promise<void> {
     const tb = loadTestbed();
     const cfg = join(this.dir, 'vsftpd.conf');
+    const opensslConf = join(this.dir, 'openssl-weak.cnf');
+    writeFileSync(opensslConf, ['openssl_conf = default_conf', '[default_conf]', 'ssl_conf = ssl_sect', '[ssl_sect]', 'system_default = system_default_sect', '[system_default_sect]', 'MaxProtocol = TLSv1.2', 'CipherString = ECDHE-RSA-AES128-SHA', ''].join('\n'));
     writeFileSync(
       cfg,
       [
@@ -163,17 +169,18 @@ export class IdentityVsftpd {
         // Every command of a session, USER and PASS included, goes to the log: the proof none was sent.
         `vsftpd_log_file=${this.logFile}`, 'log_ftp_protocol=YES', 'dual_log_enable=NO', 'xferlog_enable=YES',
         'ssl_enable=YES', 'allow_anon_ssl=NO', 'force_local_logins_ssl=NO', 'force_local_data_ssl=NO', 'require_ssl_reuse=NO',
-        `rsa_cert_file=${join(this.dir, 'server.crt')}`, `rsa_private_key_file=${join(this.dir, 'server.key')}`, '',
+        `rsa_cert_file=${join(this.dir, 'server.crt')}`, `rsa_private_key_file=${join(this.dir, 'server.key')}`,
+        ...(options.weak ? ['ssl_ciphers=ECDHE-RSA-AES128-SHA'] : []), '',
       ].join('\n'),
       { mode: 0o644 },
     );
-    this.proc = spawn('/usr/sbin/vsftpd', [cfg], { stdio: 'ignore' });
+    this.proc = spawn('/usr/sbin/vsftpd', [cfg], { stdio: 'ignore', env: { ...process.env, ...(options.weak ? { OPENSSL_CONF: opensslConf } : {}) } });
     await waitPort(IDENTITY_VSFTPD_PORT, true);
   }
 
-  async restart(): Promise<void> {
+  async restart(options: { weak?: boolean } = {}): Promise<void> {
     await this.halt();
-    await this.start();
+    await this.start(options);
   }
 
   private async halt(): Promise<void> {
