@@ -87,10 +87,10 @@ export class IdentityGate {
           await this.store.addHistory(target, { at, kind: 'keys-updated', text: `server now holds ${proven.map((k) => `${k.type} ${k.fingerprint}`).join(', ')}` });
         }
         next = { ...next!, ssh: { ...seen.ssh, hostKeys: proven } };
-        const waiting = await this.store.pending(target);
-        if (waiting?.kind === 'ssh') await this.store.clearPending(target);
       }
     }
+    // The server presents an accepted key again (or its pin was corrected): nothing waits any more.
+    if (seen.ssh && secured && code !== 'ssh.hostkey_mismatch') await this.clearWaiting(target, 'ssh');
 
     // ------------------------------------------------------------------ TLS
     if (code === 'tls.identity_changed' && seen.tls && remembered?.tls) {
@@ -122,12 +122,16 @@ export class IdentityGate {
           await this.store.addHistory(target, { at, kind: 'downgrade', text: `TLS ${downgrades.join('; ')}` });
         }
         next = { ...next!, tls: seen.tls };
-        const waiting = await this.store.pending(target);
-        if (waiting?.kind === 'tls') await this.store.clearPending(target);
       }
     }
+    if (seen.tls && secured && code !== 'tls.identity_changed') await this.clearWaiting(target, 'tls');
     if (next) await this.store.put(target, next);
     return warnings.length === report.warnings.length ? report : { ...report, warnings };
+  }
+
+  private async clearWaiting(target: string, kind: 'ssh' | 'tls'): Promise<void> {
+    const waiting = await this.store.pending(target);
+    if (waiting?.kind === kind) await this.store.clearPending(target);
   }
 }
 
