@@ -240,6 +240,22 @@ describe('SSH host key: remembered, changed, decided in chat', () => {
     expect(words(late[0]!.message)).toMatch(/no longer waiting/);
   });
 
+  it('a whole-server rebuild (every host key new) says so, and an accepted rebuild remembers the new keys of every type', async () => {
+    sshd.regenerate('ed25519');
+    sshd.regenerate('ecdsa');
+    await sshd.reload();
+    const at = marks();
+    const mark = sshd.logMark();
+    expect((await check('id-sftp')).finding?.code).toBe('ssh.hostkey_mismatch');
+    noAuthIn(sshd.logSince(mark));
+    const [s] = await posted(at);
+    expect(words(s!.message)).toMatch(/other keys changed too \(ecdsa-sha2-nistp256\): looks like a whole-server rebuild/);
+    await slack.click(buttonOf(s!.message, /Accept new key/), ADMIN, ALERTS, { id: s!.ref.id });
+    expect((await check('id-sftp')).ok).toBe(true);
+    const [answer] = await slack.command('identity id-sftp', OPS, ALERTS);
+    expect(words(answer!.message)).toContain(`ecdsa-sha2-nistp256 ${sshd.fingerprint('ecdsa')}`);
+  });
+
   it('warns ssh.downgrade with before and after when the server now settles for CBC and SHA-1', async () => {
     await sshd.reconfigure(['Ciphers aes128-cbc', 'MACs hmac-sha1']);
     try {
