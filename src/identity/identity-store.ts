@@ -1,7 +1,7 @@
 // The identity store on Redis: per target the remembered identity, at most one change waiting for
 // a decision (the latest sighting of it), the history of what changed and who decided what, and
 // an outbox of changes for the bot to post (each taken by exactly one bot).
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '../queue/redis-keys.js';
 import type { ServerIdentity, SshIdentity, TlsIdentity } from './server-identity.js';
@@ -66,31 +66,40 @@ export class IdentityStore {
 
   /**
    * Records a sighting of a changed identity. A new change (another new key than the one waiting)
-   * gets a new id and is returned as `fresh` so that it is posted once; the same change seen again
-   * only moves its lastSeenAt.
+   * is returned as `fresh` so that it is posted once; the same change seen again only moves its
+   * lastSeenAt. Two checks of one target may see the same change at once (two slots per target):
+   * the id is derived from the change itself and the first write wins (SET NX), so exactly one
+   * of them posts it, and the buttons name the id that stays.
    */
   async sawChange(change: Omit<PendingChange, 'id' | 'firstSeenAt' | 'lastSeenAt'>, now: Date): Promise<{ change: PendingChange; fresh: boolean }> {
-    const was = await this.pending(change.target);
+    const key = this.keys.identityPending(change.target);
     const at = now.toISOString();
-    if (was && was.new === change.new && was.kind === change.kind) {
-      const next = { ...was, lastSeenAt: at, observed: change.observed, ...(change.others ? { others: change.others } : {}) };
-      await this.redis.set(this.keys.identityPending(change.target), JSON.stringify(next));
-      return { change: next, fresh: false };
+    const id = createHash('sha256').update(`${change.target}\n${change.kind}\n${change.new}`).digest('hex').slice(0, 12);
+    const next: PendingChange = { ...change, id, firstSeenAt: at, lastSeenAt: at };
+    if ((await this.redis.set(key, JSON.stringify(next), 'NX')) === 'OK') return { change: next, fresh: true };
+    const was = await this.pending(change.target);
+    if (was && was.id === id) {
+      const seen = { ...was, lastSeenAt: at, observed: change.observed, ...(change.others ? { others: change.others } : {}) };
+      await this.redis.set(key, JSON.stringify(seen), 'XX');
+      return { change: seen, fresh: false };
     }
-    const next: PendingChange = { ...change, id: randomBytes(4).toString('hex'), firstSeenAt: at, lastSeenAt: at };
-    await this.redis.set(this.keys.identityPending(change.target), JSON.stringify(next));
+    // Another change was waiting: this newer one replaces it.
+    await this.redis.set(key, JSON.stringify(next));
     return { change: next, fresh: true };
   }
 
-  /** Accept the waiting change `id`: it becomes the remembered identity. Undefined when it is not waiting (any more). */
+  /**
+   * Accept the waiting change `id`: it becomes the remembered identity. Undefined when it is not
+   * waiting (any more): of two admins clicking at once, the one whose DEL removed it wins.
+   */
   async accept(target: string, id: string, by: string, now: Date): Promise<PendingChange | undefined> {
     const change = await this.pending(target);
     if (!change || change.id !== id || change.against !== 'remembered') return undefined;
+    if ((await this.redis.del(this.keys.identityPending(target))) === 0) return undefined;
     const current = await this.get(target);
     const at = now.toISOString();
     const next: ServerIdentity = { ...(current ?? {}), since: at, seenAt: at, ...(change.observed.ssh && change.kind === 'ssh' ? { ssh: change.observed.ssh } : {}), ...(change.observed.tls && change.kind === 'tls' ? { tls: change.observed.tls } : {}) };
     await this.put(target, next);
-    await this.redis.del(this.keys.identityPending(target));
     await this.addHistory(target, { at, kind: 'accepted', by, text: `accepted ${change.new} (was ${change.old})` });
     return change;
   }
