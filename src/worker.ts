@@ -15,6 +15,8 @@ import { CheckResults } from './alerts/check-results.js';
 import { IncidentStore } from './alerts/incidents.js';
 import { alertSettingsFor } from './alerts/alert-settings.js';
 import type { Running } from './running.js';
+import { IdentityStore } from './identity/identity-store.js';
+import { IdentityGate } from './identity/identity-gate.js';
 
 export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = loadConfig(env)): Promise<Running> {
   const redis = redisSettings(env);
@@ -22,12 +24,19 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
   const alertsRedis = createRedis(redis.url, 'blocking');
   // At most a few checks of one target at once across all workers: never cause the 421 we diagnose.
   const slotsRedis = createRedis(redis.url, 'blocking');
+  const knowledge = KnowledgeBase.load();
+  // Remembered host keys and certificates: for configured targets only (an ad-hoc URL warns instead).
+  const identity = new IdentityGate(new IdentityStore(alertsRedis, redis.prefix), knowledge);
   const results = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
   const worker = startCheckWorker({
     // Ad-hoc URLs are not targets: they keep no history and open no alerts.
     onReport: async (report) => (config.targets.has(report.target) ? results.record(report) : undefined),
     redis,
-    engine: new ProbeEngine(KnowledgeBase.load()),
+    engine: new ProbeEngine(knowledge),
+    identity: {
+      expect: async (target, req) => (config.targets.has(target) ? identity.expect(target, req) : req),
+      observe: async (target, req, report) => (config.targets.has(target) ? identity.observe(target, req, report) : report),
+    },
     resolveRequest: (name) => {
       if (isAdhocUrl(name)) return requestForAdhocUrl(name, new AdhocPolicy(config.access?.adhocHosts ?? []));
       const target = config.targets.get(name);

@@ -294,6 +294,7 @@ describe('the same decisions on every platform', () => {
     ['targets', /alpha ftp:\/\/u@127\.0\.0\.1:\d+\n• hostile/],
     ['check gamma', /^unknown target 'gamma' \(known here: alpha, hostile\)$/],
     ['frobnicate', /^unknown command 'frobnicate'\.\n\n\/ftp check/],
+    ['identity alpha', /^Server identity of alpha\nremembered: nothing yet/],
   ])('%s: the same private answer and the same audit record everywhere', async (text, expected) => {
     const answers = [];
     const records = [];
@@ -317,6 +318,7 @@ describe('the same decisions on every platform', () => {
     ['a crafted Mute of a target that does not exist', (p: Platform) => p.click('mute:60:nonexistent', {}), /^unknown target 'nonexistent'/],
     ['a crafted Mute for 10,000,000 minutes', (p: Platform) => p.click('mute:10000000:alpha', {}), /not one of ftpops'/],
     ['a viewer acknowledging', (p: Platform) => p.click('ack:alpha:check', { user: p.people!.viewer }), /^this needs the operator role/],
+    ['an operator accepting a changed host key', (p: Platform) => p.click('idaccept:1a2b3c4d:alpha', {}), /^this needs the admin role/],
   ])('%s: the same refusal and audit record on Slack and Discord', async (_name, act, expected) => {
     const answers = [];
     const records = [];

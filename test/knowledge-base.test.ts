@@ -7,7 +7,7 @@ import type { FailureSignal } from '../src/probes/probe.js';
 const kb = KnowledgeBase.load();
 
 // Warnings are raised by src/probes/warnings.ts from facts, not from failure signals.
-const WARNING_CODES = ['tls.cert_expiring', 'tls.old_version', 'ftp.plaintext_login', 'data.private_address', 'ssh.weak_algorithms', 'slow.connect', 'tls.unverified', 'fs.canary_left'];
+const WARNING_CODES = ['tls.cert_expiring', 'tls.old_version', 'ftp.plaintext_login', 'data.private_address', 'ssh.weak_algorithms', 'slow.connect', 'tls.unverified', 'fs.canary_left', 'ssh.hostkey_unpinned', 'ssh.downgrade', 'tls.downgrade'];
 
 const PUBLIC_FAILURE_CODES = [
   'dns.not_found', 'dns.failed', 'tcp.refused', 'tcp.timeout', 'tcp.unreachable', 'tcp.reset', 'greet.timeout',

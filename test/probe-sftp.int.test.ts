@@ -18,7 +18,9 @@ describe.concurrent('OpenSSH sftp', () => {
   it('password login passes, with SSH facts in OpenSSH form', async () => {
     const { report, code } = await checkJson([url('sshd-main'), ...auth], pw());
     expect(code).toBe(0);
-    expect(report).toMatchObject({ ok: true, protocol: 'sftp', finding: null, warnings: [] });
+    expect(report).toMatchObject({ ok: true, protocol: 'sftp', finding: null });
+    // Nothing pinned the key: the one warning names the fingerprint to pin.
+    expect(report.warnings.map((w) => [w.code, w.detail])).toEqual([['ssh.hostkey_unpinned', expect.stringContaining(`--host-key ${tb.servers['sshd-main']!.hostKeyFingerprint}`)]]);
     expect(report.facts.ssh?.identification).toMatch(/^SSH-2\.0-OpenSSH_/);
     expect(report.facts.ssh?.hostKeyFingerprint).toBe(tb.servers['sshd-main']!.hostKeyFingerprint);
     expect(report.facts.ssh?.kex).toBeTruthy();
@@ -64,7 +66,7 @@ describe.concurrent('OpenSSH sftp', () => {
   it('weak algorithms only → passes with ssh.weak_algorithms', async () => {
     const { report, code } = await checkJson([url('sshd-weak'), ...auth], pw());
     expect(code).toBe(0);
-    expect(report.warnings.map((w) => w.code)).toEqual(['ssh.weak_algorithms']);
+    expect(report.warnings.map((w) => w.code)).toEqual(['ssh.weak_algorithms', 'ssh.hostkey_unpinned']);
   });
 
   it('FTP client on the SSH port → protocol.mismatch (ssh)', async () => {

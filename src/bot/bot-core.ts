@@ -27,6 +27,8 @@ import { type AuditRecord, Router } from './router.js';
 import { RunbookConductor } from './runbook-conductor.js';
 import { ChannelScope } from './scope.js';
 import { StatusAnswers } from './status-answer.js';
+import { IdentityDesk } from './identity-desk.js';
+import { IdentityStore } from '../identity/identity-store.js';
 
 export interface BotCore {
   router: Router;
@@ -75,8 +77,9 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
     incidentThread: (target, channel) => poster.openThread(target, channel),
   });
   runbookResults.listener = conductor;
+  const identity = new IdentityDesk(new IdentityStore(alertsRedis, redis.prefix), targets, outbounds);
   const router = new Router({
-    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster), runbooks: conductor, outbounds },
+    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster, identity), runbooks: conductor, identity, outbounds },
     rate: new RateGate(() => config.access?.commandsPerMinute, bookRedis, redis.prefix),
     ...(options.audit ? { audit: options.audit } : {}),
   });
@@ -93,6 +96,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
     start: async () => {
       coordinator.start();
       poster.start();
+      identity.start();
       conductor.start();
       logs.start(() => [...config.targets.values()].filter((t) => t.ingest).map((t) => t.name));
       await Promise.all(tails.map((tail) => tail.start()));
@@ -101,6 +105,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
     finishAnswers: () => coordinator.stop(),
     stop: async () => {
       poster.stop();
+      identity.stop();
       conductor.stop();
       logs.stop();
       await Promise.all(tails.map((tail) => tail.stop()));

@@ -9,6 +9,7 @@ import { StaleActionError } from '../runbooks/runbook-session.js';
 import { isAdhocUrl } from '../probes/target-url.js';
 import { openRunbook, startCheck } from './verb-actions.js';
 import { type Act, type AnyVerb, actsOnTarget, type Verb } from './verb.js';
+import { IDENTITY_RUNBOOK } from './identity-desk.js';
 
 type Of<K extends Button['kind']> = Extract<Button, { kind: K }>;
 
@@ -69,7 +70,31 @@ const runbookStep: Verb<Of<'runbook-step'>> = {
   },
 };
 
+/**
+ * A decision on a changed server identity. Accepting trusts a new key for every later check: for
+ * admins only. Treating it as suspicious keeps the checks failing and opens the runbook: operators.
+ * Either is recorded (who, when) in the target's identity history and in the audit log.
+ */
+const identityDecision: Verb<Of<'identity'>> = {
+  name: 'identity',
+  need: (b) => (b.decision === 'accept' ? 'admin' : 'operator'),
+  counted: false,
+  subject: (b) => b.target,
+  refuse: (b, act) => act.services.scope.refuseTarget(b.target, act.scope),
+  async run(b, act) {
+    const desk = act.services.identity;
+    const decided = b.decision === 'accept' ? await desk.accept(b.target, b.change, act.incoming.user) : await desk.suspicious(b.target, b.change, act.incoming.user);
+    if (!decided.ok) {
+      await act.reply.private(notice(decided.text));
+      return;
+    }
+    await act.reply.post(notice(decided.text), threadOf(act));
+    if (b.decision === 'suspicious') await openRunbook(IDENTITY_RUNBOOK[decided.change.kind], b.target, act, threadOf(act));
+  },
+};
+
 const BUTTONS: Record<Button['kind'], AnyVerb> = {
+  identity: identityDecision,
   recheck,
   'open-runbook': openRunbookButton,
   acknowledge,
@@ -80,7 +105,8 @@ const BUTTONS: Record<Button['kind'], AnyVerb> = {
 /** The verb of a decoded click; its audit name carries the step's action ("runbook-step.done"). */
 export function buttonVerb(button: Button): { verb: AnyVerb; name: string } {
   const verb = BUTTONS[button.kind];
-  return { verb, name: button.kind === 'runbook-step' ? `runbook-step.${button.action}` : verb.name };
+  const name = button.kind === 'runbook-step' ? `runbook-step.${button.action}` : button.kind === 'identity' ? `identity.${button.decision}` : verb.name;
+  return { verb, name };
 }
 
 /** Run-check starts work; the other step buttons only record what people did. */

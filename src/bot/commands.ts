@@ -147,10 +147,26 @@ const runbook: CommandVerb<{ query: string; target: string }> = {
   run: (a, act) => openRunbook(a.query, a.target, act, act.incoming.where.thread),
 };
 
+const identity: CommandVerb<{ target: string }> = {
+  name: 'identity',
+  usage: '/ftp identity <target>',
+  description: 'the host key or certificate pinned or remembered for a target, and who accepted which change',
+  options: [{ name: 'target', description: 'target name', required: true, complete: 'target' }],
+  parse(words) {
+    if (words.length !== 1 || !NAME.test(words[0]!)) return { problem: rich`say which target: \`/ftp identity <target>\`` };
+    return { target: words[0]! };
+  },
+  need: () => 'viewer',
+  counted: true,
+  subject: (a) => a.target,
+  refuse: (a, act) => act.services.scope.refuseTarget(a.target, act.scope),
+  run: async (a, act) => act.reply.private(notice(await act.services.identity.describe(a.target))),
+};
+
 const help = readingCommand('help', '/ftp help', 'show this list', (_a, act) => act.reply.private(helpMessage(HELP_LINES)));
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly AnyCommandVerb[] = [check, explain, targets, status, mute, runbook, help];
+export const COMMANDS: readonly AnyCommandVerb[] = [check, explain, targets, status, mute, runbook, identity, help];
 
 export const HELP_LINES: readonly HelpCommand[] = COMMANDS.map((c) => ({ usage: c.usage, description: c.description }));
 

@@ -79,13 +79,16 @@ export type Button =
   | { kind: 'open-runbook'; runbook: string; target: string }
   | { kind: 'acknowledge'; target: string; origin: 'check' | 'logs' }
   | { kind: 'mute'; target: string; minutes: number }
-  | { kind: 'runbook-step'; session: string; version: number; action: RunbookActionType };
+  | { kind: 'runbook-step'; session: string; version: number; action: RunbookActionType }
+  | { kind: 'identity'; decision: 'accept' | 'suspicious'; change: string; target: string };
 
 /** The longest mute a click or a command may ask for: 7 days. */
 export const MAX_MUTE_MINUTES = 7 * 24 * 60;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
 const SESSION = /^[0-9a-f]{6,64}$/;
+/** Identity decisions: one button kind each, so Slack's action ids stay unique in the message. */
+const IDENTITY_DECISIONS = { idaccept: 'accept', idsuspect: 'suspicious' } as const;
 const STEP_ACTIONS: readonly RunbookActionType[] = ['done', 'skip', 'back', 'yes', 'no', 'run-check'];
 
 /** The id a button carries: "recheck:prod-sftp", "mute:60:prod-sftp", "rb:done:1a2b3c:4". */
@@ -101,6 +104,8 @@ export function buttonId(action: ChatAction): string {
       return `mute:${action.minutes}:${action.target}`;
     case 'runbook-step':
       return `rb:${action.action}:${action.session}:${action.version}`;
+    case 'identity-decision':
+      return `${action.decision === 'accept' ? 'idaccept' : 'idsuspect'}:${action.change}:${action.target}`;
   }
 }
 
@@ -132,6 +137,11 @@ export function decodeButton(id: string): Button | undefined {
       const v = Number(version);
       const ok = STEP_ACTIONS.includes(action as RunbookActionType) && SESSION.test(session ?? '') && /^\d{1,9}$/.test(version ?? '') && !extra.length;
       return ok ? { kind: 'runbook-step', session: session!, version: v, action: action as RunbookActionType } : undefined;
+    }
+    case 'idaccept':
+    case 'idsuspect': {
+      const [change, target, ...extra] = rest;
+      return change && SESSION.test(change) && target && NAME.test(target) && !extra.length ? { kind: 'identity', decision: IDENTITY_DECISIONS[kind], change, target } : undefined;
     }
     default:
       return undefined;

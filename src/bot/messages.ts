@@ -51,7 +51,9 @@ export type ChatAction =
   | { kind: 'acknowledge'; alert: string }
   | { kind: 'mute'; target: string; minutes: number }
   /** A button on a runbook step; `version` makes a stale or double click harmless. */
-  | { kind: 'runbook-step'; session: string; version: number; action: RunbookActionType; label: string; primary?: boolean };
+  | { kind: 'runbook-step'; session: string; version: number; action: RunbookActionType; label: string; primary?: boolean }
+  /** A decision on a changed server identity (src/identity/): Accept (admins) or Treat as suspicious. */
+  | { kind: 'identity-decision'; decision: 'accept' | 'suspicious'; change: string; target: string; label: string };
 
 export interface ProgressMessage {
   kind: 'progress';
@@ -200,7 +202,19 @@ export interface ChartImage {
   title: string;
 }
 
+/** A changed host key or certificate, posted in the target's alert channel: its thread holds the decision. */
+export interface IdentityChangeMessage {
+  kind: 'identity-change';
+  target: string;
+  /** "🔑 Host key changed — prod-sftp" */
+  title: string;
+  /** Old and new, when first seen, key type, the other keys: one line each. */
+  text: Rich;
+  actions: ChatAction[];
+}
+
 export type ChatMessage =
+  | IdentityChangeMessage
   | ProgressMessage
   | SummaryMessage
   | ErrorMessage

@@ -10,6 +10,8 @@ export class StatusAnswers {
   constructor(
     private readonly results: CheckResults,
     private readonly alerts: { openIncidents(target: string): Promise<OpenIncident[]>; mutedUntil(target: string): Promise<number | undefined> },
+    /** Server identity: a renewal or a change waiting for a decision, in one line. */
+    private readonly identity?: { statusNote(target: string): Promise<string | undefined> },
   ) {}
 
   async forTargets(targets: string[], now = Date.now()): Promise<StatusMessage> {
@@ -38,6 +40,7 @@ export class StatusAnswers {
       ...Object.entries(s.stages).map(([name, t]) => rich`• ${{ code: name }} p50 ${String(Math.round(t.p50))} ms, p95 ${String(Math.round(t.p95))} ms`),
       s.incidents.length ? ['open incidents: ', ...incidents] : ['no open incidents'],
       s.mutedUntil ? [`muted until ${new Date(s.mutedUntil).toISOString()}`] : [],
+      [(await this.identity?.statusNote(target).catch(() => undefined)) ?? ''].filter(Boolean),
       [`recent: ${history.slice(0, 10).map((h) => (h.ok ? '✓' : '✗')).join('') || '—'}`],
     ].filter((line) => line.length > 0);
     const answer: StatusMessage = { kind: 'status', text: richLines(lines) };

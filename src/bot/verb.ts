@@ -12,6 +12,7 @@ import type { Rich } from './rich.js';
 import type { RunbookConductor } from './runbook-conductor.js';
 import type { ChannelScope, ScopeChannel } from './scope.js';
 import type { StatusAnswers } from './status-answer.js';
+import type { IdentityDesk } from './identity-desk.js';
 
 /** What verbs act through. Built once, before any adapter listens. */
 export interface BotServices {
@@ -23,6 +24,8 @@ export interface BotServices {
   alerts: Pick<AlertPoster, 'mute' | 'acknowledge'>;
   status: Pick<StatusAnswers, 'forTarget' | 'forTargets'>;
   runbooks: Pick<RunbookConductor, 'open' | 'act' | 'sessionPlace'>;
+  /** Server identity: /ftp identity and the Accept / Suspicious buttons. */
+  identity: Pick<IdentityDesk, 'describe' | 'accept' | 'suspicious'>;
   /** To edit what a verb posted (a check's "checking…" that cannot be queued). */
   outbounds: ChatOutbounds;
 }

@@ -25,6 +25,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--write', 'also upload, download, compare and delete a small canary file')
     .option('--path <dir>', 'directory to list (and write the canary into)')
     .option('--host-key <SHA256:...>', 'pinned SSH host key fingerprint')
+    .option('--known-hosts <file>', 'verify the SSH host key against an OpenSSH known_hosts file')
     .option('--ca <file>', 'PEM CA certificate(s) to trust for FTPS')
     .option('--insecure', 'do not verify the FTPS certificate')
     .option('--identity <file>', 'SSH private key file')
@@ -38,6 +39,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .argument('[text...]')
     .option('--json', 'print the answer as one JSON object')
     .action(async (words: string[], flags) => setExit(await (await import('./explain-command.js')).explainCommand(words, flags, io)));
+
+  program
+    .command('identity')
+    .description('what host key or certificate is pinned or remembered for a target, and its history; `identity export` writes known_hosts lines')
+    .argument('<target|export>')
+    .option('--json', 'print as JSON')
+    .action(async (subject: string, flags) => setExit(await (await import('./identity-command.js')).identityCommand(subject, flags, io)));
 
   program
     .command('targets')

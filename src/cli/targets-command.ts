@@ -17,7 +17,7 @@ export function targetsCommand(flags: { json?: boolean }, io: CliIo): number {
       t.passwordFile ? `password from ${t.passwordFile}` : undefined,
       t.privateKeyFile ? `key ${t.privateKeyFile}` : undefined,
     ].filter(Boolean).join(', ') || (url.user ? 'no secret configured' : 'anonymous');
-    const options = [t.write ? 'write check' : undefined, t.hostKey ? `host key pinned` : undefined, t.insecure ? 'insecure TLS' : undefined, t.ca ? `CA ${t.ca}` : undefined]
+    const options = [t.write ? 'write check' : undefined, t.hostKey === 'any' ? 'host key not checked (hostKey: any)' : t.hostKey ? 'host key pinned' : t.knownHosts ? `host key from ${t.knownHosts}` : undefined, t.pin ? `certificate ${t.pin} pinned` : undefined, t.insecure ? 'insecure TLS' : undefined, t.ca ? `CA ${t.ca}` : undefined]
       .filter(Boolean).join(', ');
     return { name: t.name, url: displayUrl({ ...url }), auth, options, description: t.description };
   });

@@ -10,12 +10,15 @@ import { parseDuration } from './duration.js';
 import type { TargetConfig } from './targets-file.js';
 import { DEFAULT_STAGE_TIMEOUTS, DEFAULT_TIMEOUT_MS, type ProbeRequest, type StageName } from '../probes/probe.js';
 import { displayUrl, parseTargetUrl } from '../probes/target-url.js';
+import { keysFor } from '../identity/known-hosts.js';
 
 export interface CheckOverrides {
   timeout?: string;
   write?: boolean;
   path?: string;
   hostKey?: string;
+  /** An OpenSSH known_hosts file to verify the host key against. */
+  knownHosts?: string;
   ca?: string;
   insecure?: boolean;
   identity?: string;
@@ -38,6 +41,8 @@ export function requestForTarget(target: TargetConfig, overrides: CheckOverrides
     stageTimeouts[stage as StageName] = parseDuration(value as string | number, `target ${target.name}: stageTimeouts.${stage}`);
   }
   const ca = overrides.ca ?? target.ca;
+  const hostKey = overrides.hostKey ?? target.hostKey;
+  const knownHosts = overrides.knownHosts ?? target.knownHosts;
   return finish({
     target: target.name,
     protocol: url.protocol,
@@ -49,7 +54,10 @@ export function requestForTarget(target: TargetConfig, overrides: CheckOverrides
     passphrase: target.passphraseEnv ? fromEnv(target.passphraseEnv, env, `target ${target.name}: passphraseEnv`) : undefined,
     path: overrides.path ?? target.path ?? url.path,
     write: overrides.write ?? target.write,
-    hostKey: overrides.hostKey ?? target.hostKey,
+    hostKey: hostKey === 'any' ? undefined : hostKey,
+    ...(hostKey === 'any' && !knownHosts ? { unpinned: 'any' as const } : {}),
+    ...(knownHosts && !overrides.hostKey ? knownHostsPin(knownHosts, overrides.knownHosts ? process.cwd() : base, overrides.knownHosts ? '--known-hosts' : `target ${target.name}: knownHosts`, url.host, url.port) : {}),
+    ...(target.pin ? { tlsPin: { kind: target.pin } } : {}),
     ca: ca ? fromFile(ca, overrides.ca ? process.cwd() : base, overrides.ca ? '--ca' : `target ${target.name}: ca`) : undefined,
     insecure: overrides.insecure ?? target.insecure,
     timeoutMs: overrides.timeout ? parseDuration(overrides.timeout, '--timeout') : target.timeout !== undefined ? parseDuration(target.timeout, 'timeout') : DEFAULT_TIMEOUT_MS,
@@ -73,6 +81,7 @@ export function requestForUrl(rawUrl: string, overrides: CheckOverrides, env: No
     path: overrides.path ?? url.path,
     write: overrides.write ?? false,
     hostKey: overrides.hostKey,
+    ...(overrides.knownHosts && !overrides.hostKey ? knownHostsPin(overrides.knownHosts, process.cwd(), '--known-hosts', url.host, url.port) : {}),
     ca: overrides.ca ? fromFile(overrides.ca, process.cwd(), '--ca') : undefined,
     insecure: overrides.insecure ?? false,
     timeoutMs: overrides.timeout ? parseDuration(overrides.timeout, '--timeout') : DEFAULT_TIMEOUT_MS,
@@ -97,6 +106,13 @@ function finish(req: ProbeRequest): ProbeRequest {
   if (req.protocol === 'sftp' && !req.user) throw new ConfigError('sftp:// needs a user name: sftp://USER@host');
   // Drop undefined fields so the request stays a clean, comparable object.
   return Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined)) as unknown as ProbeRequest;
+}
+
+/** The keys a known_hosts file holds for this host and port; none is a configuration error (as OpenSSH's strict checking). */
+function knownHostsPin(path: string, baseDir: string, what: string, host: string, port: number): Pick<ProbeRequest, 'expectedHostKeys' | 'expectedFrom'> {
+  const keys = keysFor(fromFile(path, baseDir, what).toString('utf8'), host, port);
+  if (!keys.length) throw new ConfigError(`${what}: ${path} has no key for ${port === 22 ? host : `[${host}]:${port}`}`);
+  return { expectedHostKeys: keys, expectedFrom: `known_hosts (${path})` };
 }
 
 function fromEnv(name: string, env: NodeJS.ProcessEnv, what: string): string {

@@ -31,7 +31,12 @@ export const targetSchema = z
     passwordFile: z.string().min(1).optional(),
     privateKeyFile: z.string().min(1).optional(),
     passphraseEnv: secretRefName.optional(),
-    hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "must be an OpenSSH fingerprint like 'SHA256:' + 43 base64 characters").optional(),
+    /** A pinned fingerprint, or `any` to opt out of host key checks (never silently: each check warns). */
+    hostKey: z.union([z.literal('any'), z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "must be an OpenSSH fingerprint like 'SHA256:' + 43 base64 characters, or 'any'")]).optional(),
+    /** An OpenSSH known_hosts file whose entries for this host pin its keys (hashed entries too). */
+    knownHosts: z.string().min(1).optional(),
+    /** Pin the certificate's key (spki) or issuer as first seen: a change fails tls.identity_changed. */
+    pin: z.enum(['spki', 'issuer']).optional(),
     ca: z.string().min(1).optional(),
     insecure: z.boolean().default(false),
     path: z.string().min(1).optional(),

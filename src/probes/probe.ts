@@ -89,6 +89,12 @@ export interface TlsFacts {
   validTo?: string;
   daysLeft?: number;
   fingerprint256?: string;
+  /** Hex serial number of the leaf certificate. */
+  serial?: string;
+  /** SHA-256 of the leaf's SubjectPublicKeyInfo, base64 (HPKP form): what `pin: spki` compares. */
+  spki256?: string;
+  /** The chain as the server sent it, leaf first, up to the trust anchor when it was sent. */
+  chain?: Array<{ subject: string; issuer: string; fingerprint256: string }>;
   authorized?: boolean;
   authorizationError?: string;
 }
@@ -101,6 +107,30 @@ export interface SshFacts {
   mac?: string;
   compression?: string;
   hostKeyFingerprint?: string;
+  /** The presented key's type as its blob names it: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa. */
+  hostKeyType?: string;
+  /** Every host key the server proved it holds (OpenSSH hostkeys-00 after login). */
+  hostKeys?: HostKeyId[];
+  /**
+   * After a host key mismatch: what the server presents for each other expected key type, from
+   * key-exchange-only connections (no authentication): a whole-server rebuild changes them all.
+   */
+  otherKeys?: HostKeyId[];
+}
+
+/** One SSH host key: its type and OpenSSH fingerprint. */
+export interface HostKeyId {
+  type: string;
+  fingerprint: string;
+  /** The public key blob, base64 (as in known_hosts): public, kept so known_hosts lines can be written. */
+  key?: string;
+}
+
+/** A certificate pin: the leaf's key (SPKI hash) or its issuer must stay what it was. */
+export interface TlsPin {
+  kind: 'spki' | 'issuer';
+  spki256?: string;
+  issuer?: string;
 }
 
 export interface ProbeFacts {
@@ -156,6 +186,21 @@ export interface ProbeRequest {
   write: boolean;
   /** Pinned SSH host key, OpenSSH form "SHA256:…". */
   hostKey?: string;
+  /**
+   * Host keys the server may present (remembered from an earlier check, or from a known_hosts
+   * file): any other key fails ssh.hostkey_mismatch before a credential is offered.
+   */
+  expectedHostKeys?: HostKeyId[];
+  /** Where the expected keys come from, for the finding's words. */
+  expectedFrom?: string;
+  /**
+   * What happens when nothing pins the host key: 'remember' (a configured target: the worker
+   * remembers it on first sight), 'any' (the target opted out with `hostKey: any`). Unset (ad-hoc
+   * and command-line checks): a ssh.hostkey_unpinned warning names the fingerprint to pin.
+   */
+  unpinned?: 'remember' | 'any';
+  /** A certificate pin: a leaf whose key or issuer differs fails tls.identity_changed before login. */
+  tlsPin?: TlsPin;
   /** PEM CA bundle to trust in addition to the system store. */
   ca?: Buffer;
   insecure: boolean;

@@ -3,8 +3,10 @@
 // so that the certificate can be shown even when it is expired or untrusted; the verdict is then
 // Node's own chain and hostname verification (authorizationError), applied before any credential
 // is sent.
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type ConnectionOptions, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate } from 'node:tls';
 import type { ProbeRequest, TlsFacts } from './probe.js';
 import { SignalError } from './failure-signal.js';
 import { cleanText, type TextCleaner } from './server-text.js';
@@ -52,7 +54,9 @@ function contextWithCa(pem: string): SecureContext {
 
 /** What the handshake showed; the certificate's names are the server's text and are cleaned. */
 export function tlsFacts(socket: TLSSocket, clean: TextCleaner = cleanText, now = Date.now()): TlsFacts {
-  const cert = socket.getPeerCertificate();
+  // Detailed (with the issuer chain), asked once and first: asked again after
+  // getPeerX509Certificate() it came back empty (Node 20).
+  const cert = socket.getPeerCertificate(true);
   const cipher = socket.getCipher();
   const facts: TlsFacts = {
     version: socket.getProtocol() ?? undefined,
@@ -70,8 +74,51 @@ export function tlsFacts(socket: TLSSocket, clean: TextCleaner = cleanText, now 
     facts.validTo = new Date(cert.valid_to).toISOString();
     facts.daysLeft = Math.floor((Date.parse(cert.valid_to) - now) / DAY_MS);
     facts.fingerprint256 = cert.fingerprint256;
+    if (cert.serialNumber) facts.serial = cert.serialNumber.toUpperCase();
+    facts.chain = chainOf(cert, clean);
+    const spki = spki256(socket);
+    if (spki) facts.spki256 = spki;
   }
   return facts;
+}
+
+/** SHA-256 of the leaf's SubjectPublicKeyInfo (DER), base64: the HPKP / `openssl pkey -pubout` pin form. */
+function spki256(socket: TLSSocket): string | undefined {
+  try {
+    const der = socket.getPeerX509Certificate()?.publicKey.export({ type: 'spki', format: 'der' });
+    return der ? createHash('sha256').update(der).digest('base64') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Leaf first, each certificate's issuer after it, until a self-signed one (Node links it to itself). */
+function chainOf(leaf: DetailedPeerCertificate, clean: TextCleaner): NonNullable<TlsFacts['chain']> {
+  const chain: NonNullable<TlsFacts['chain']> = [];
+  const seen = new Set<string>();
+  for (let cert: DetailedPeerCertificate | undefined = leaf; cert && Object.keys(cert).length && !seen.has(cert.fingerprint256) && chain.length < 10; cert = cert.issuerCertificate) {
+    seen.add(cert.fingerprint256);
+    chain.push({ subject: clean(distinguishedName(cert.subject) ?? ''), issuer: clean(distinguishedName(cert.issuer) ?? ''), fingerprint256: cert.fingerprint256 });
+  }
+  return chain;
+}
+
+/**
+ * A target that pins its certificate's key (`pin: spki`) or issuer (`pin: issuer`) fails here,
+ * after the handshake and before USER/PASS, when the leaf's key or issuer is not the remembered one.
+ */
+export function verifyTlsPin(facts: TlsFacts, req: ProbeRequest): void {
+  const pin = req.tlsPin;
+  if (!pin) return;
+  const was = pin.kind === 'spki' ? pin.spki256 : pin.issuer;
+  const now = pin.kind === 'spki' ? facts.spki256 : facts.issuer;
+  if (was === undefined || was === now) return;
+  throw new SignalError({
+    source: 'check',
+    key: 'tls_identity_changed',
+    stage: 'secure',
+    message: pin.kind === 'spki' ? `certificate key (SPKI sha256/${now ?? '?'}) is not the pinned sha256/${was}` : `certificate issued by ${now ?? 'unknown'}, not by the pinned ${was}`,
+  });
 }
 
 /** Throws a tls SignalError unless the certificate is one the check may trust. */

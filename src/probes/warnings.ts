@@ -55,6 +55,11 @@ export function collectWarnings(kb: KnowledgeBase, req: ProbeRequest, facts: Pro
       ...(ssh.mac && t.weakSsh.mac.includes(ssh.mac) ? [`MAC ${ssh.mac}`] : []),
     ];
     if (weak.length) warnings.push(kb.finding('ssh.weak_algorithms', 'secure', null, `the server settled for ${weak.join(', ')}`));
+    // Nothing verified the key: a password went to whoever presented it. Say which key to pin.
+    if (ssh.hostKeyFingerprint && passed('secure') && !req.hostKey && !req.expectedHostKeys?.length && req.unpinned !== 'remember') {
+      const why = req.unpinned === 'any' ? 'the target opts out (hostKey: any)' : 'no --host-key or --known-hosts';
+      warnings.push(kb.finding('ssh.hostkey_unpinned', 'secure', null, `${why}; the server presented ${ssh.hostKeyType ?? 'a'} key ${ssh.hostKeyFingerprint}: pin it with --host-key ${ssh.hostKeyFingerprint}`));
+    }
   }
   return warnings;
 }

@@ -32,6 +32,16 @@ export interface CheckWorkerOptions {
   targetSlots?: TargetSlotGate;
   /** How long a job waits for a slot before it ends as an error; default: the check's own timeout. */
   slotWaitMs?: number;
+  /**
+   * Server identity (src/identity/): what the server must present, and what it did. Applied to a
+   * target's own checks, not to a runbook's probe of another protocol.
+   */
+  identity?: IdentityHooks;
+}
+
+export interface IdentityHooks {
+  expect(target: string, req: ProbeRequest): Promise<ProbeRequest>;
+  observe(target: string, req: ProbeRequest, report: ProbeReport): Promise<ProbeReport>;
 }
 
 export function startCheckWorker(options: CheckWorkerOptions): Worker<CheckJobData, CheckJobResult> {
@@ -78,6 +88,15 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
     if (err instanceof ConfigError) return { kind: 'error', message: err.message };
     throw err;
   }
+  const identity = job.data.protocol ? undefined : options.identity;
+  if (identity) {
+    try {
+      req = await identity.expect(job.data.target, req);
+    } catch (err) {
+      // Without the remembered key the check could not tell the server from an impostor.
+      return { kind: 'error', message: `cannot read the remembered server identity: ${(err as Error).message}` };
+    }
+  }
   const slots = options.targetSlots;
   let holder: string | undefined;
   if (slots) {
@@ -102,6 +121,7 @@ async function runCheck(job: Job<CheckJobData, CheckJobResult>, options: CheckWo
     // A release lost to a Redis blip costs only the rest of the lease, not the check's answer.
     if (slots && holder !== undefined) await slots.release(job.data.target, holder).catch(() => undefined);
   }
+  if (identity) report = await identity.observe(job.data.target, req, report).catch(() => report);
   // The probes masked secrets in server text as they kept it; this is the last line of defence.
   const safe = redactValue(report, secrets, user);
   // History and alert evaluation must not cost the asker their answer.

@@ -61,4 +61,19 @@ export class RedisKeys {
   runbookChecking(): string {
     return `${this.prefix}:runbook-checking`;
   }
+
+  // Server identity: the remembered host key / certificate, a change waiting for a decision,
+  // the history of changes and decisions, and the notices the bot posts.
+  identity(target: string): string {
+    return `${this.prefix}:identity:${target}`;
+  }
+  identityPending(target: string): string {
+    return `${this.prefix}:identity-pending:${target}`;
+  }
+  identityHistory(target: string): string {
+    return `${this.prefix}:identity-history:${target}`;
+  }
+  identityOutbox(): string {
+    return `${this.prefix}:identity-outbox`;
+  }
 }

@@ -76,6 +76,8 @@ export function renderDiscord(message: ChatMessage): DiscordRendering {
       return plain(embed({ title: `📖 Runbook: ${message.runbookTitle} — ${message.target}`, description: `${escapeDiscord(message.summary)}\n\nStarted by ${discordMarkdown([{ user: message.by }])}; the steps follow in this thread, and anyone here can act on them.`, color: COLOR.info }));
     case 'runbook-step':
       return renderRunbookStep(message);
+    case 'identity-change':
+      return { payload: { embeds: [embed({ title: message.title, description: discordMarkdown(message.text), color: COLOR.warning }).embed], components: buttonRows(message.actions), allowed_mentions: { parse: [] } }, followUps: [] };
     case 'runbook-timeline': {
       const pieces = splitText(fence(message.markdown), DISCORD_LIMITS.content - 60);
       return { payload: { content: `🧾 **Timeline: ${escapeDiscord(message.title)}** — copy it into the postmortem.`, embeds: [], components: [], allowed_mentions: { parse: [] } }, followUps: pieces };

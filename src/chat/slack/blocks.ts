@@ -146,6 +146,7 @@ const LABELS: Record<Exclude<ChatAction['kind'], 'runbook-step'>, (a: ChatAction
   'open-runbook': () => 'Open runbook',
   acknowledge: () => 'Acknowledge',
   mute: (a) => muteLabel((a as Extract<ChatAction, { kind: 'mute' }>).minutes),
+  'identity-decision': (a) => (a as Extract<ChatAction, { kind: 'identity-decision' }>).label,
 };
 
 export function actionsBlock(actions: ChatAction[]): ActionsBlock | undefined {

@@ -54,6 +54,10 @@ export function renderBlocks(message: ChatMessage): SlackRendering {
       return renderRunbookStep(message);
     case 'runbook-timeline':
       return renderRunbookTimeline(message);
+    case 'identity-change': {
+      const text = mrkdwn(message.text);
+      return finish(escapeMrkdwn(message.title), capBlocks([header(message.title), section(clip(text, SLACK_LIMITS.sectionText))], actionsBlock(message.actions)));
+    }
   }
 }
 

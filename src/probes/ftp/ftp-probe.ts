@@ -10,7 +10,7 @@ import { SignalError } from '../failure-signal.js';
 import type { TextCleaner } from '../server-text.js';
 import { WireWatch } from '../wire-watch.js';
 import { reportForeignIfSilent, sniffGreeting } from '../identify-silent-port.js';
-import { tlsFacts, tlsOptionsFor, verifyCertificate } from '../tls-check.js';
+import { tlsFacts, tlsOptionsFor, verifyCertificate, verifyTlsPin } from '../tls-check.js';
 import { passiveStrategy } from './passive-strategy.js';
 import { canaryPayload, sha256 } from '../canary.js';
 import { softwareFromBanner } from '../server-software.js';
@@ -218,6 +218,7 @@ async function implicitHandshake(ctx: ProbeContext, socket: Socket): Promise<TLS
 function checkTls(socket: TLSSocket, ctx: ProbeContext): TLSSocket {
   ctx.facts.tls = tlsFacts(socket, ctx.clean);
   verifyCertificate(ctx.facts.tls, ctx.req);
+  verifyTlsPin(ctx.facts.tls, ctx.req);
   return socket;
 }
 

@@ -1,11 +1,10 @@
 // SFTP over SSH-2 with ssh2. ssh2 reports progress as events (handshake, ready) on one
 // connection; each stage below waits for its milestone, so stages keep their own deadlines and
 // timings just like the step-by-step FTP probe.
-import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import type { ConnectConfig, NegotiatedAlgorithms, SFTPWrapper } from 'ssh2';
-import type { ProbeFacts, ProbeRequest } from '../probe.js';
+import type { ProbeFacts } from '../probe.js';
 import type { ProbeContext } from '../probe-context.js';
 import { SignalError } from '../failure-signal.js';
 import type { TextCleaner } from '../server-text.js';
@@ -15,13 +14,16 @@ import { softwareFromBanner } from '../server-software.js';
 import { canaryPayload, sha256 } from '../canary.js';
 import { Milestones } from './milestones.js';
 import { readRemote, writeRemote, sftpCall } from './sftp-calls.js';
+import { hostKeyOf, hostKeyRefusal, openSshFingerprint, presentedKeys } from './host-keys.js';
+
+export { openSshFingerprint };
+
+/** How long a mismatch may spend asking what the server presents for its other key types. */
+const OTHER_KEYS_MS = 3_000;
+/** How long the close stage waits for OpenSSH's proven host key list when it has not come yet. */
+const HOSTKEYS_WAIT_MS = 300;
 
 const { Client } = ssh2;
-
-/** OpenSSH's fingerprint form: "SHA256:" + unpadded base64 of the SHA-256 of the key blob. */
-export function openSshFingerprint(keyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-}
 
 export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<void> {
   const { req, runner, facts, clean } = ctx;
@@ -34,7 +36,7 @@ export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<v
 
   // Listen with .on, never .once: ssh2 can emit a second error (e.g. client-timeout then
   // protocol) and an unhandled one would kill the process.
-  conn.on('error', (err) => milestones.fail(pinnedMismatch ? hostKeyMismatch(req, pinnedMismatch) : err));
+  conn.on('error', (err) => milestones.fail(pinnedMismatch ? hostKeyMismatch(pinnedMismatch) : err));
   conn.on('close', () => milestones.fail(Object.assign(new Error('SSH connection closed by the server'), { code: 'ECONNRESET' })));
   conn.on('handshake', (negotiated: NegotiatedAlgorithms) => {
     ssh.kex = negotiated.kex;
@@ -46,6 +48,16 @@ export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<v
     milestones.reach('handshake');
   });
   conn.on('ready', () => milestones.reach('ready'));
+  // OpenSSH announces all its host keys after login (hostkeys-00@openssh.com); ssh2 asks for and
+  // checks the server's proof of each (hostkeys-prove-00) whether or not anyone listens, so this
+  // costs no extra connection. Measured against OpenSSH 9 on loopback (20 checks): the list had
+  // always arrived by the close stage (close median 0.2 ms, no wait), check median 55 ms. The
+  // alternative, one key-exchange-only connection per key type, costs ~26 ms for two types in
+  // parallel; it is used only after a mismatch, when no login may happen (host-keys.ts).
+  conn.on('hostkeys', (keys) => {
+    ssh.hostKeys = keys.map((k) => hostKeyOf(k.getPublicSSH()));
+    milestones.reach('hostkeys');
+  });
 
   const config: ConnectConfig = {
     // The connected socket: ssh2 opens no connection of its own (and never sees the host name).
@@ -62,13 +74,21 @@ export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<v
       hmac: { append: [/./] },
       serverHostKey: { append: [/./] },
     } as unknown as ConnectConfig['algorithms'],
-    hostVerifier: (key: Buffer) => {
-      ssh.hostKeyFingerprint = openSshFingerprint(key);
-      if (req.hostKey && req.hostKey !== ssh.hostKeyFingerprint) {
-        pinnedMismatch = ssh.hostKeyFingerprint;
-        return false;
-      }
-      return true;
+    // Called during key exchange, before any credential is sent: a refusal here means the
+    // server never sees the user's password or key.
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      const seen = hostKeyOf(key);
+      ssh.hostKeyFingerprint = seen.fingerprint;
+      ssh.hostKeyType = seen.type;
+      const refusal = hostKeyRefusal(req, seen);
+      if (!refusal) return verify(true);
+      pinnedMismatch = `${seen.fingerprint}:${refusal}`;
+      const others = [...new Set((req.expectedHostKeys ?? []).map((k) => k.type))].filter((t) => t !== seen.type);
+      if (!others.length) return verify(false);
+      void presentedKeys(ctx.address, req.port, others, OTHER_KEYS_MS).then((keys) => {
+        ssh.otherKeys = keys;
+        verify(false);
+      });
     },
     ...(req.password !== undefined ? { password: req.password } : {}),
     ...(req.privateKey ? { privateKey: req.privateKey } : {}),
@@ -109,6 +129,7 @@ export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<v
     }
 
     await runner.run('close', async () => {
+      if (!ssh.hostKeys && /openssh/i.test(ssh.identification ?? '')) await Promise.race([milestones.wait('hostkeys'), delay(HOSTKEYS_WAIT_MS)]).catch(() => undefined);
       channel.end();
       conn.end();
       return 'closed';
@@ -220,13 +241,16 @@ async function removeLeftover(ctx: ProbeContext, sftp: SFTPWrapper, path: string
   }
 }
 
-function hostKeyMismatch(req: ProbeRequest, seen: string): SignalError {
+/** `mismatch` is "<fingerprint seen>:<what was expected, in words>". */
+function hostKeyMismatch(mismatch: string): SignalError {
+  const cut = mismatch.indexOf(':', 'SHA256:'.length);
+  const seen = mismatch.slice(0, cut);
   return new SignalError({
     source: 'check',
     key: 'hostkey_mismatch',
     stage: 'secure',
     reply: { text: `server presented ${seen}` },
-    message: `host key ${seen} is not the pinned ${req.hostKey}`,
+    message: `host key ${seen} is not ${mismatch.slice(cut + 1)}`,
   });
 }
 

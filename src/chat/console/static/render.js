@@ -23,8 +23,8 @@ const LABELS = { recheck: (a) => a.label ?? 'Re-check', 'open-runbook': () => 'O
 function Buttons({ actions, onAction }) {
   if (!actions?.length) return null;
   return html`<div class="buttons">${actions.map((a) => {
-    const label = a.kind === 'runbook-step' ? a.label : LABELS[a.kind]?.(a) ?? a.kind;
-    const id = a.kind === 'runbook-step' ? `rb-${a.action}` : a.kind;
+    const label = a.kind === 'runbook-step' ? a.label : LABELS[a.kind]?.(a) ?? a.label ?? a.kind;
+    const id = a.kind === 'runbook-step' ? `rb-${a.action}` : a.kind === 'identity-decision' ? `identity-${a.decision}` : a.kind;
     return html`<button class=${a.primary || a.kind === 'recheck' ? 'primary' : ''} data-testid=${`button-${id}`} onClick=${() => onAction(a.id)}>${label}</button>`;
   })}</div>`;
 }
@@ -100,6 +100,12 @@ function Body({ m, onAction }) {
     }
     case 'alert-update':
       return html`<div class="alert-update">${m.text}</div>`;
+    case 'identity-change':
+      return html`<div class="alert firing warning" data-testid="identity-change">
+        <div class="headline">${m.title}</div>
+        <div class="detail"><${Rich} text=${m.text} /></div>
+        <${Buttons} actions=${m.actions} onAction=${onAction} />
+      </div>`;
     case 'runbook-start':
       return html`<div class="runbook-start"><div class="headline">📖 Runbook: ${m.runbookTitle} — ${m.target}</div><div>${m.summary}</div></div>`;
     case 'runbook-step':
