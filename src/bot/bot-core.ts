@@ -27,6 +27,8 @@ import { type AuditRecord, Router } from './router.js';
 import { RunbookConductor } from './runbook-conductor.js';
 import { ChannelScope } from './scope.js';
 import { StatusAnswers } from './status-answer.js';
+import { ReportAnswers } from './report-answer.js';
+import { ReportReader } from '../history/report-reader.js';
 
 export interface BotCore {
   router: Router;
@@ -76,7 +78,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
   });
   runbookResults.listener = conductor;
   const router = new Router({
-    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster), runbooks: conductor, outbounds },
+    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster), reports: new ReportAnswers(new ReportReader(alertsRedis, redis.prefix)), runbooks: conductor, outbounds },
     rate: new RateGate(() => config.access?.commandsPerMinute, bookRedis, redis.prefix),
     ...(options.audit ? { audit: options.audit } : {}),
   });

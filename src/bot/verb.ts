@@ -12,6 +12,7 @@ import type { Rich } from './rich.js';
 import type { RunbookConductor } from './runbook-conductor.js';
 import type { ChannelScope, ScopeChannel } from './scope.js';
 import type { StatusAnswers } from './status-answer.js';
+import type { ReportAnswers } from './report-answer.js';
 
 /** What verbs act through. Built once, before any adapter listens. */
 export interface BotServices {
@@ -22,6 +23,8 @@ export interface BotServices {
   checks: Pick<CheckCoordinator, 'request' | 'deadlineFor'>;
   alerts: Pick<AlertPoster, 'mute' | 'acknowledge'>;
   status: Pick<StatusAnswers, 'forTarget' | 'forTargets'>;
+  /** /ftp report (optional so that routers built without history still work). */
+  reports?: Pick<ReportAnswers, 'forTarget'>;
   runbooks: Pick<RunbookConductor, 'open' | 'act' | 'sessionPlace'>;
   /** To edit what a verb posted (a check's "checking…" that cannot be queued). */
   outbounds: ChatOutbounds;

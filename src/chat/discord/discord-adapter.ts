@@ -10,7 +10,7 @@
 import { Client, Events, GatewayIntentBits, MessageFlags, Routes } from 'discord.js';
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
 import type { Incoming, MessageRef, Place, Responder, Where } from '../../bot/incoming.js';
-import type { ChatMessage } from '../../bot/messages.js';
+import { type ChatMessage, chartOf } from '../../bot/messages.js';
 import { COMMANDS, type Router } from '../../bot/router.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import type { DiscordSettings } from '../chat-settings.js';
@@ -176,7 +176,7 @@ export class DiscordAdapter implements ChatAdapter {
   // ------------------------------------------------------------------ REST plumbing
 
   private async send(channel: string, payload: DiscordPayload, message?: ChatMessage): Promise<string> {
-    const chart = message?.kind === 'status' ? message.chart : undefined;
+    const chart = chartOf(message);
     const files = chart ? [{ name: chart.filename, data: chart.png, contentType: 'image/png' }] : undefined;
     const created = (await this.client.rest.post(Routes.channelMessages(channel), { body: payload, ...(files ? { files } : {}) })) as { id: string };
     return created.id;
@@ -214,7 +214,7 @@ export class DiscordAdapter implements ChatAdapter {
  */
 function forInteraction(payload: DiscordPayload, message?: ChatMessage): object {
   const { allowed_mentions: _rest, ...rest } = payload;
-  const chart = message?.kind === 'status' ? message.chart : undefined;
+  const chart = chartOf(message);
   return { ...rest, allowedMentions: { parse: [] }, ...(chart ? { files: [{ attachment: chart.png, name: chart.filename, description: chart.title }] } : {}) };
 }
 

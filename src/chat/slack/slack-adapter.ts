@@ -9,7 +9,7 @@ import type { App as BoltApp, BlockButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { HttpRoute } from '../../http/http-server.js';
 import type { Incoming, MessageRef, Place, Responder } from '../../bot/incoming.js';
-import type { ChatMessage } from '../../bot/messages.js';
+import { type ChatMessage, chartOf } from '../../bot/messages.js';
 import type { Router } from '../../bot/router.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import type { SlackSettings } from '../chat-settings.js';
@@ -115,8 +115,9 @@ export class SlackAdapter implements ChatAdapter {
   /** What does not fit in a message goes to its thread: clipped detail, a status chart. */
   private async postExtras(ref: MessageRef, message: ChatMessage, r: SlackRendering): Promise<void> {
     for (const chunk of r.threadDetail ?? []) await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.id, text: chunk });
-    if (message.kind === 'status' && message.chart) {
-      const { png, filename, title } = message.chart;
+    const chart = chartOf(message);
+    if (chart) {
+      const { png, filename, title } = chart;
       await this.client.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file: png, filename, title } as never);
     }
   }
