@@ -13,7 +13,8 @@ export const PERIOD_WORDS = '7d, 30d, 90d or a month (YYYY-MM)';
 export function parseReportPeriod(text: string | undefined, now: number): ReportPeriod | undefined {
   const word = (text ?? '30d').trim().toLowerCase();
   const days = /^(7|30|90)d$/.exec(word);
-  if (days) return { label: word, from: now - Number(days[1]) * 86_400_000, to: now };
+  // From a whole hour: rollups are hourly, so the period is exactly what they add up to.
+  if (days) return { label: word, from: Math.floor((now - Number(days[1]) * 86_400_000) / 3_600_000) * 3_600_000, to: now };
   const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(word);
   if (!month) return undefined;
   const from = Date.UTC(Number(month[1]), Number(month[2]) - 1, 1);
