@@ -15,6 +15,11 @@ import { CheckResults } from './alerts/check-results.js';
 import { IncidentStore } from './alerts/incidents.js';
 import { alertSettingsFor } from './alerts/alert-settings.js';
 import type { Running } from './running.js';
+import { CheckQueue } from './queue/check-queue.js';
+import { healthRoutes } from './http/health.js';
+import { startHttpServer } from './http/http-server.js';
+import { processMetrics } from './metrics/metrics.js';
+import { pingMs, queueReadiness, redisReadiness } from './metrics/redis-probes.js';
 
 export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = loadConfig(env)): Promise<Running> {
   const redis = redisSettings(env);
@@ -23,9 +28,13 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
   // At most a few checks of one target at once across all workers: never cause the 421 we diagnose.
   const slotsRedis = createRedis(redis.url, 'blocking');
   const results = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
+  const metrics = processMetrics().configure(env);
   const worker = startCheckWorker({
-    // Ad-hoc URLs are not targets: they keep no history and open no alerts.
-    onReport: async (report) => (config.targets.has(report.target) ? results.record(report) : undefined),
+    // Ad-hoc URLs are not targets: they keep no history and open no alerts (and count as "adhoc").
+    onReport: async (report) => {
+      metrics.observeReport(report, config.targets.has(report.target));
+      return config.targets.has(report.target) ? results.record(report) : undefined;
+    },
     redis,
     engine: new ProbeEngine(KnowledgeBase.load()),
     resolveRequest: (name) => {
@@ -38,10 +47,26 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
     targetSlots: new TargetSlots(slotsRedis, redis.prefix, { cap: () => positiveInt(env, 'FTPOPS_CHECKS_PER_TARGET', 2) }),
     lockMs: positiveInt(env, 'FTPOPS_LOCK_MS', 30_000),
   });
+  // Scheduler lag: how late a scheduled check started (a scheduler's job is due at its timestamp + delay).
+  worker.on('active', (job) => {
+    if (job.data.scheduled && job.processedOn) metrics.observeSchedulerLag(job.processedOn - (job.timestamp + (job.opts.delay ?? 0)));
+  });
   await worker.waitUntilReady();
+  // Metrics and health on a port of the worker's own (FTPOPS_METRICS_PORT), when set.
+  const probeRedis = createRedis(redis.url, 'command');
+  const queue = new CheckQueue(redis);
+  const unwatch = [metrics.watchQueue(() => queue.counts()), metrics.watchRedis(() => pingMs(probeRedis))];
+  const readiness = [redisReadiness(probeRedis), queueReadiness(() => queue.counts()), { name: 'worker', check: async () => (worker.isRunning() ? undefined : 'not running') }];
+  const metricsPort = env.FTPOPS_METRICS_PORT ? positiveInt(env, 'FTPOPS_METRICS_PORT', 9464) : undefined;
+  const http = metricsPort ? await startHttpServer({ host: env.FTPOPS_METRICS_HOST ?? '0.0.0.0', port: metricsPort, routes: healthRoutes(() => readiness, metrics) }) : undefined;
   return {
-    describe: `worker (${config.targets.size} targets, Redis ${redis.prefix})`,
+    describe: `worker (${config.targets.size} targets, Redis ${redis.prefix}${http ? `, metrics on port ${http.port}` : ''})`,
+    ...(http ? { port: http.port } : {}),
     stop: async () => {
+      for (const stop of unwatch) stop();
+      await http?.stop();
+      await queue.close();
+      probeRedis.disconnect();
       await worker.close();
       alertsRedis.disconnect();
       slotsRedis.disconnect();

@@ -29,6 +29,10 @@ import { ChannelScope } from './scope.js';
 import { StatusAnswers } from './status-answer.js';
 import { ReportAnswers } from './report-answer.js';
 import { ReportReader } from '../history/report-reader.js';
+import { IncidentLog } from '../history/incident-log.js';
+import type { ReadinessCheck } from '../http/health.js';
+import { processMetrics } from '../metrics/metrics.js';
+import { pingMs, queueReadiness, redisReadiness } from '../metrics/redis-probes.js';
 
 export interface BotCore {
   router: Router;
@@ -39,6 +43,8 @@ export interface BotCore {
   start(): Promise<void>;
   /** Let answers already on their way finish (or go back to Redis for the next bot). */
   finishAnswers(): Promise<void>;
+  /** What /readyz checks of the core: Redis answers, the queue is usable. */
+  readiness: ReadinessCheck[];
   /** Stop every loop and let go of Redis. */
   stop(): Promise<void>;
 }
@@ -88,10 +94,18 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
     const path = isAbsolute(file) ? file : resolve(t.baseDir, file);
     return [new FileTail(path, (lines) => logs.ingest(t.name, lines, t.ingest?.daemon))];
   });
+  // Metrics read from Redis at scrape time; readiness from the same fail-fast connection.
+  const metrics = processMetrics().configure(env);
+  const unwatch = [
+    metrics.watchQueue(() => queue.counts()),
+    metrics.watchIncidents(() => new IncidentLog(bookRedis, redis.prefix).openByClass()),
+    metrics.watchRedis(() => pingMs(bookRedis)),
+  ];
   return {
     router,
     outbounds,
     logs,
+    readiness: [redisReadiness(bookRedis), queueReadiness(() => queue.counts())],
     start: async () => {
       coordinator.start();
       poster.start();
@@ -102,6 +116,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
     },
     finishAnswers: () => coordinator.stop(),
     stop: async () => {
+      for (const stop of unwatch) stop();
       poster.stop();
       conductor.stop();
       logs.stop();

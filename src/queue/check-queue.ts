@@ -79,6 +79,12 @@ export class CheckQueue {
     }
   }
 
+  /** Jobs by state, for the metrics and readiness (fails fast when Redis is away). */
+  async counts(): Promise<{ waiting: number; active: number; failed: number; delayed: number }> {
+    const c = await this.queue.getJobCounts('waiting', 'active', 'failed', 'delayed');
+    return { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 };
+  }
+
   /** The result of a finished job, or undefined while it is waiting or running (or gone). */
   async resultOf(jobId: string): Promise<{ state: string; result?: CheckJobResult; failedReason?: string }> {
     const job = await this.queue.getJob(jobId);

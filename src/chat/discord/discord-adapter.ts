@@ -7,7 +7,8 @@
 // message is edited through the channel's endpoint, a slash command's own reply through the
 // interaction's webhook (Discord refuses the channel endpoint for interaction responses). That
 // webhook token lives in memory only; after a restart the answer is posted as a new message.
-import { Client, Events, GatewayIntentBits, MessageFlags, Routes } from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, RESTEvents, Routes } from 'discord.js';
+import { processMetrics } from '../../metrics/metrics.js';
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
 import type { Incoming, MessageRef, Place, Responder, Where } from '../../bot/incoming.js';
 import { type ChatMessage, chartOf } from '../../bot/messages.js';
@@ -34,6 +35,13 @@ export class DiscordAdapter implements ChatAdapter {
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction).catch(() => undefined));
     // discord.js reconnects by itself; an error event without a listener would crash the process.
     this.client.on(Events.Error, () => undefined);
+    // discord.js's REST client waits out rate limits and retries; count them.
+    this.client.rest.on(RESTEvents.RateLimited, () => processMetrics().chatRetry('discord'));
+  }
+
+  /** The gateway connection is up (for /readyz). */
+  connected(): boolean {
+    return this.client.isReady();
   }
 
   async start(): Promise<void> {
