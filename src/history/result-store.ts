@@ -5,11 +5,12 @@
 //   code, and fixed-bucket histograms of the check and per-stage times (latency-histogram.ts),
 //   so availability and p50/p95 over any range are sums of rollups.
 //
-// Memory per target is bounded (measured in BENCHMARKS.md):
-// - raw: at most RAW_MAX_ENTRIES results (48 h at a 30 s interval), each ≈ 150–250 bytes in Redis;
-//   at intervals under 30 s the raw results cover less than 48 h (status says what it covers);
+// Memory per target is bounded (measured in BENCHMARKS.md, `bench:scale`):
+// - raw: at most RAW_MAX_ENTRIES results (48 h at a 30 s interval), each ≈ 250–280 bytes in
+//   Redis (≈ 0.8 MB at 1 min); at intervals under 30 s the raw results cover less than 48 h
+//   (status says what it covers);
 // - rollups: at most 24 × 400 = 9,600 small hashes (HINCRBY counters, typically 8–20 fields,
-//   ≈ 250–400 bytes each with key overhead), each expiring 400 days after its hour.
+//   ≈ 220–360 bytes each with key and expiry: 2–3.5 MB), each expiring 400 days after its hour.
 // Written with HINCRBY in one MULTI with the raw result: any number of workers may record the
 // same target at once without losing a count.
 import type { Redis } from 'ioredis';
