@@ -180,6 +180,7 @@ async function main(): Promise<void> {
   const cpu = (a: PromMetrics, b: PromMetrics) => (100 * (total(b, 'ftpops_process_cpu_seconds_total') - total(a, 'ftpops_process_cpu_seconds_total'))) / ((t2 - t1) / 1_000);
   const lag = (p: number) => quantileOfDelta(histograms(w1, 'ftpops_scheduler_lag_seconds')[0], histograms(w2, 'ftpops_scheduler_lag_seconds')[0], p);
   const checkP95 = quantileOfDelta(histograms(w1, 'ftpops_check_duration_seconds').find((h) => h.labels.stage === 'total'), histograms(w2, 'ftpops_check_duration_seconds').find((h) => h.labels.stage === 'total'), 0.95);
+  const recordP = (p: number) => quantileOfDelta(histograms(w1, 'ftpops_result_record_seconds')[0], histograms(w2, 'ftpops_result_record_seconds')[0], p);
   const queue = Object.fromEntries(values(w2, 'ftpops_queue_jobs').map((s) => [s.labels.state, s.value]));
 
   bot.proc.kill('SIGTERM');
@@ -220,6 +221,8 @@ async function main(): Promise<void> {
     resultsByCode: Object.fromEntries(byCode),
     schedulerLagSeconds: { p50: lag(0.5), p95: lag(0.95), p99: lag(0.99) },
     checkDurationP95Seconds: checkP95,
+    resultRecordSeconds: { p50: recordP(0.5), p95: recordP(0.95) },
+    benchProcessCpuPercent: Math.round((100 * (process.cpuUsage().user + process.cpuUsage().system)) / 1e6 / ((Date.now() - started) / 1_000)),
     queueAtEnd: queue,
     cpuPercentOfOneCore: { bot: Math.round(cpu(b1, b2)), worker: Math.round(cpu(w1, w2)) },
     rssMiB: { bot: Math.round(total(b2, 'ftpops_process_resident_memory_bytes') / 2 ** 20), worker: Math.round(total(w2, 'ftpops_process_resident_memory_bytes') / 2 ** 20) },

@@ -15,7 +15,7 @@ import { CheckResults } from './alerts/check-results.js';
 import { IncidentStore } from './alerts/incidents.js';
 import { alertSettingsFor } from './alerts/alert-settings.js';
 import type { Running } from './running.js';
-import { CheckQueue } from './queue/check-queue.js';
+import { CheckQueue, spreadOffset } from './queue/check-queue.js';
 import { healthRoutes } from './http/health.js';
 import { startHttpServer } from './http/http-server.js';
 import { processMetrics } from './metrics/metrics.js';
@@ -23,17 +23,27 @@ import { pingMs, queueReadiness, redisReadiness } from './metrics/redis-probes.j
 
 export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = loadConfig(env)): Promise<Running> {
   const redis = redisSettings(env);
-  // History and alert state: a connection of its own (alert transitions use WATCH).
-  const alertsRedis = createRedis(redis.url, 'blocking');
+  // History and alert state: connections of their own, because alert transitions use WATCH
+  // (per connection) and so record one result at a time per connection. One connection capped a
+  // worker at about 80 checks a second (BENCHMARKS.md, scale); a small pool, with each target
+  // always on the same connection so that its results stay in order.
+  const recordPool = Array.from({ length: positiveInt(env, 'FTPOPS_RECORD_CONNECTIONS', 4) }, () => createRedis(redis.url, 'blocking'));
   // At most a few checks of one target at once across all workers: never cause the 421 we diagnose.
   const slotsRedis = createRedis(redis.url, 'blocking');
-  const results = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
+  const recorders = recordPool.map((connection) => new CheckResults(connection, redis.prefix, new IncidentStore(connection, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy));
+  const resultsOf = (target: string) => recorders[spreadOffset(target, recorders.length)]!;
   const metrics = processMetrics().configure(env);
   const worker = startCheckWorker({
     // Ad-hoc URLs are not targets: they keep no history and open no alerts (and count as "adhoc").
     onReport: async (report) => {
       metrics.observeReport(report, config.targets.has(report.target));
-      return config.targets.has(report.target) ? results.record(report) : undefined;
+      if (!config.targets.has(report.target)) return undefined;
+      const started = performance.now();
+      try {
+        return await resultsOf(report.target).record(report);
+      } finally {
+        metrics.observeRecord(performance.now() - started);
+      }
     },
     redis,
     engine: new ProbeEngine(KnowledgeBase.load()),
@@ -68,7 +78,7 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
       await queue.close();
       probeRedis.disconnect();
       await worker.close();
-      alertsRedis.disconnect();
+      for (const connection of recordPool) connection.disconnect();
       slotsRedis.disconnect();
     },
   };

@@ -113,6 +113,8 @@ describe('/metrics', () => {
     expect(total.buckets['+Inf']).toBe(total.count);
     expect(families.ftpops_scheduler_lag_seconds!.type).toBe('histogram');
     expect(series(families, 'ftpops_scheduler_lag_seconds')[0]!.count).toBeGreaterThanOrEqual(1);
+    // Every check of a configured target was recorded (history and alerts), and timed.
+    expect(series(families, 'ftpops_result_record_seconds')[0]!.count).toBeGreaterThanOrEqual(3);
     expect(samples(families, 'ftpops_queue_jobs').map((m) => m.labels.state).sort()).toEqual(['active', 'delayed', 'failed', 'waiting']);
     const rtt = samples(families, 'ftpops_redis_rtt_seconds')[0]!.value;
     expect(rtt).toBeGreaterThan(0);

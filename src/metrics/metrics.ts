@@ -57,6 +57,13 @@ export class FtpopsMetrics {
     registers: [this.registry],
   });
 
+  private readonly recordTime = new Histogram({
+    name: 'ftpops_result_record_seconds',
+    help: 'Time a worker takes to keep a finished check (history, rollup, alert evaluation), waiting for its turn included',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
   private readonly ingestedLines = new Counter({
     name: 'ftpops_ingested_lines_total',
     help: 'Server log lines received, parsed into an event or unknown to every parser',
@@ -142,6 +149,10 @@ export class FtpopsMetrics {
 
   observeSchedulerLag(lagMs: number): void {
     this.schedulerLag.observe(Math.max(0, lagMs) / 1_000);
+  }
+
+  observeRecord(ms: number): void {
+    this.recordTime.observe(ms / 1_000);
   }
 
   observeIngest(target: string, parsed: number, unknown: number): void {
