@@ -31,9 +31,12 @@ COPY src/knowledge/runbooks ./src/knowledge/runbooks
 COPY src/chat/console/static ./src/chat/console/static
 # The official image's unprivileged user (uid 1000). Files stay root-owned: read-only to the app.
 USER node
-# PORT is the Slack HTTP receiver (`bot` and `all`); Socket Mode and `worker` listen on nothing.
-EXPOSE 3000
-# No HEALTHCHECK: there is no HTTP health endpoint yet, and `worker` serves no port at all.
-# Compose/orchestrators restart the process when it exits; liveness of Redis is checked there.
+# PORT: the bot's HTTP server (Slack over HTTP, log ingestion, /metrics, /healthz, /readyz).
+# FTPOPS_METRICS_PORT: a worker's own /metrics, /healthz and /readyz.
+ENV FTPOPS_METRICS_PORT=9464
+EXPOSE 3000 9464
+# Liveness only (/healthz): a restart cannot fix Redis or Slack. Readiness (/readyz) is for
+# orchestrators and compose's depends_on (docker-compose.yml).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["node", "bin/healthcheck.mjs", "/healthz"]
 ENTRYPOINT ["node", "bin/ftpops"]
 CMD ["all"]

@@ -16,6 +16,9 @@ import { createBotCore } from './bot/bot-core.js';
 import { consoleRoutes, type DemoSwitches } from './chat/console/console-routes.js';
 import { ConsoleAuth } from './chat/console/console-auth.js';
 import type { Running } from './running.js';
+import { healthRoutes, type ReadinessCheck } from './http/health.js';
+import { countedOutbound } from './metrics/counted-outbound.js';
+import { processMetrics } from './metrics/metrics.js';
 
 export type { Running } from './running.js';
 
@@ -45,13 +48,23 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
     ...(discordAdapter ? { discord: discordAdapter } : {}),
     ...(consoleAdapter ? { console: consoleAdapter } : {}),
   };
-  Object.assign(core.outbounds, adapters);
+  // Services reach chat through the adapters; a call that fails even after the client's own
+  // retries is counted per platform (ftpops_chat_api_errors_total).
+  for (const [platform, adapter] of Object.entries(adapters)) core.outbounds[platform as ChatPlatform] = countedOutbound(platform, adapter);
   const running = Object.values(adapters);
 
   // 3. Listen: the HTTP server (Slack's events over HTTP, log ingestion, the console), the
   //    chat connections; then the services' own loops.
   const targets = () => config.targets;
-  const httpRoutes: HttpRoute[] = [...(slackAdapter?.routes ?? []), { method: 'POST', prefix: '/ingest/', handler: (req, res) => handleIngest(req, res, { targets, env, logs: core.logs }) }];
+  const chatReadiness: ReadinessCheck[] = Object.entries(adapters).map(([platform, adapter]) => ({
+    name: `chat:${platform}`,
+    check: async () => (adapter.connected && !adapter.connected() ? 'not connected' : undefined),
+  }));
+  const httpRoutes: HttpRoute[] = [
+    ...(slackAdapter?.routes ?? []),
+    { method: 'POST', prefix: '/ingest/', handler: (req, res) => handleIngest(req, res, { targets, env, logs: core.logs }) },
+    ...healthRoutes(() => [...core.readiness, ...chatReadiness], processMetrics()),
+  ];
   const consoleAuth = options.console ? new ConsoleAuth({ host: options.console.host, port: options.console.port, env }) : undefined;
   if (consoleAdapter && consoleAuth) httpRoutes.push(...consoleRoutes(consoleAdapter, { auth: consoleAuth, ...(options.console?.demo ? { demo: options.console.demo } : {}) }));
   const http = await startHttpServer({ port: options.console?.port ?? Number(env.PORT ?? 3000), host: options.console?.host ?? env.FTPOPS_HTTP_HOST ?? '0.0.0.0', routes: httpRoutes });

@@ -77,7 +77,7 @@ describe('scheduled checks and incident threads', () => {
     // /ftp status: the history in words, and the 24-hour chart as a PNG in the thread.
     const status = await sendSlashCommand(ports[0]!, 'status flaky-ftp', { channel: 'C0STATUS', responseUrl: fake.responseUrl() });
     expect(status.status).toBe(200);
-    const words = await fake.waitFor(() => fake.messages('C0STATUS').find((m) => /availability 24 h/.test(m.text)), 10_000);
+    const words = await fake.waitFor(() => fake.messages('C0STATUS').find((m) => /younger than 24 h\): availability/.test(m.text)), 10_000);
     expect(words.text).toMatch(/flaky-ftp/);
     expect(words.text).toMatch(/% of \d+ checks/);
     const chart = await fake.waitFor(() => fake.files().find((f) => f.complete && f.channel === 'C0STATUS'), 10_000);

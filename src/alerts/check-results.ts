@@ -1,5 +1,5 @@
-// What a finished check leaves behind: a line in the target's bounded history (stage timings
-// included) and one evaluation per alert class. Consecutive failed checks of a class open an
+// What a finished check leaves behind: a result in the target's history (raw for 48 h, hourly
+// rollups for 400 days: src/history/result-store.ts) and one evaluation per alert class. Consecutive failed checks of a class open an
 // incident; consecutive good ones resolve it (the alert machine's hysteresis).
 import type { Redis } from 'ioredis';
 import type { ProbeReport } from '../probes/probe.js';
@@ -7,31 +7,26 @@ import { ALERT_CLASSES, type AlertClass, CLASS_OF_FINDING } from './alert-classe
 import type { AlertPolicy, Evaluation } from './alert-machine.js';
 import type { IncidentStore, OutboxEntry } from './incidents.js';
 import { type CheckThresholds, KnowledgeBase } from '../knowledge/knowledge-base.js';
-import { RedisKeys } from '../queue/redis-keys.js';
+import { type HistoryEntry, ResultStore } from '../history/result-store.js';
 
+export type { HistoryEntry } from '../history/result-store.js';
+
+/** How many recent results history() reads by default. */
 export const HISTORY_LENGTH = 500;
-
-export interface HistoryEntry {
-  at: string;
-  ok: boolean;
-  code: string | null;
-  durationMs: number;
-  stages: Record<string, number>;
-}
 
 export class CheckResults {
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    redis: Redis,
+    prefix: string,
     private readonly incidents: IncidentStore,
     private readonly policyFor: (target: string) => AlertPolicy,
     /** The limits a passing check can still breach: the knowledge base's, shared with the warnings. */
     private readonly thresholds: CheckThresholds = KnowledgeBase.load().checks,
-  ) {}
-
-  historyKey(target: string): string {
-    return new RedisKeys(this.prefix).history(target);
+  ) {
+    this.store = new ResultStore(redis, prefix);
   }
+
+  readonly store: ResultStore;
 
   /** Transactions (WATCH) are per connection: record one report at a time. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -47,10 +42,10 @@ export class CheckResults {
       at: report.startedAt,
       ok: report.ok,
       code: report.finding?.code ?? null,
-      durationMs: report.durationMs,
-      stages: Object.fromEntries(report.stages.filter((s) => s.status === 'ok').map((s) => [s.name, s.durationMs])),
+      durationMs: tenth(report.durationMs),
+      stages: Object.fromEntries(report.stages.filter((s) => s.status === 'ok').map((s) => [s.name, tenth(s.durationMs)])),
     };
-    await this.redis.multi().lpush(this.historyKey(report.target), JSON.stringify(entry)).ltrim(this.historyKey(report.target), 0, HISTORY_LENGTH - 1).exec();
+    await this.store.add(report.target, entry);
     const at = Date.parse(report.startedAt);
     const failedClass = report.finding ? CLASS_OF_FINDING[report.finding.code] : undefined;
     const conditions = conditionsOf(report, this.thresholds);
@@ -74,10 +69,15 @@ export class CheckResults {
     return effects;
   }
 
-  async history(target: string, max = HISTORY_LENGTH): Promise<HistoryEntry[]> {
-    const raw = await this.redis.lrange(this.historyKey(target), 0, max - 1);
-    return raw.map((json) => JSON.parse(json) as HistoryEntry);
+  /** The newest results, newest first. */
+  history(target: string, max = HISTORY_LENGTH): Promise<HistoryEntry[]> {
+    return this.store.latest(target, max);
   }
+}
+
+/** Times kept to a tenth of a millisecond: shorter raw entries, nothing lost that matters. */
+function tenth(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { type AlertEffect, type AlertPolicy, type AlertState, type Evaluation, INITIAL_ALERT_STATE, transition } from './alert-machine.js';
 import type { AlertClass } from './alert-classes.js';
 import { RedisKeys } from '../queue/redis-keys.js';
+import { logEpisodes } from '../history/incident-log.js';
 
 export interface StoredAlert extends AlertState {
   /** The evaluation slot last applied (e.g. floor(now / evaluation interval)). */
@@ -65,6 +66,8 @@ export class IncidentStore {
       const next: StoredAlert = { ...state, slot, seq: current.seq + effects.length };
       const multi = this.redis.multi().set(key, JSON.stringify(next));
       if (entries.length) multi.rpush(this.outboxKey, ...entries.map((e) => JSON.stringify(e)));
+      // The episode log for reports (src/history/incident-log.ts), in the same transaction.
+      logEpisodes(multi, this.prefix, target, cls, origin, effects, current.firstSeenAt, evaluation.at);
       const committed = await multi.exec();
       if (committed) return entries;
       // Another evaluator changed the state between WATCH and EXEC: read it again.

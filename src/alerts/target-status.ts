@@ -1,6 +1,7 @@
 // /ftp status: a target's health from its check history and open incidents. Pure over the data
 // it is given; the chat side fetches and shows it.
 import type { HistoryEntry } from './check-results.js';
+import { RAW_MAX_ENTRIES } from '../history/result-store.js';
 
 export interface OpenIncident {
   alert: string;
@@ -18,7 +19,13 @@ export interface StageTimes {
 export interface TargetStatus {
   target: string;
   last?: HistoryEntry;
-  /** Checks and availability over the last 24 h (null without checks). */
+  /**
+   * The period the figures below really cover (ms): the last 24 h, or less when the target was
+   * first checked less than 24 h ago (`young`) or, at intervals under 30 s, when the raw results
+   * kept (RAW_MAX_ENTRIES) reach back less far (`capped`).
+   */
+  period: { from: number; to: number; young: boolean; capped: boolean };
+  /** Checks and availability over that period (null without checks). */
   checks24h: number;
   availability24h: number | null;
   /** p50/p95 per stage over the last 24 h, passing checks only. */
@@ -30,14 +37,23 @@ export interface TargetStatus {
 
 const DAY_MS = 24 * 3_600_000;
 
-export function targetStatus(target: string, history: HistoryEntry[], incidents: OpenIncident[], now: number, mutedUntil?: number): TargetStatus {
+/**
+ * `history`: raw results, newest first (all of the last 24 h that are kept); `firstCheckAt`: when
+ * the target was first checked, if known.
+ */
+export function targetStatus(target: string, history: HistoryEntry[], incidents: OpenIncident[], now: number, mutedUntil?: number, firstCheckAt?: number): TargetStatus {
   const recent = history.filter((h) => now - Date.parse(h.at) <= DAY_MS);
+  const oldest = recent.length ? Date.parse(recent[recent.length - 1]!.at) : undefined;
+  const young = firstCheckAt !== undefined && firstCheckAt > now - DAY_MS;
+  const capped = history.length >= RAW_MAX_ENTRIES && oldest !== undefined && oldest > now - DAY_MS;
+  const from = Math.max(now - DAY_MS, young ? firstCheckAt : -Infinity, capped ? oldest : -Infinity);
   const passing = recent.filter((h) => h.ok);
   const stageNames = [...new Set(passing.flatMap((h) => Object.keys(h.stages)))];
   const stages = Object.fromEntries(stageNames.map((name) => [name, percentiles(passing.map((h) => h.stages[name]).filter((v): v is number => v !== undefined))]));
   return {
     target,
     ...(history[0] ? { last: history[0] } : {}),
+    period: { from, to: now, young, capped },
     checks24h: recent.length,
     availability24h: recent.length ? passing.length / recent.length : null,
     stages,

@@ -29,6 +29,12 @@ import { ChannelScope } from './scope.js';
 import { StatusAnswers } from './status-answer.js';
 import { IdentityDesk } from './identity-desk.js';
 import { IdentityStore } from '../identity/identity-store.js';
+import { ReportAnswers } from './report-answer.js';
+import { ReportReader } from '../history/report-reader.js';
+import { IncidentLog } from '../history/incident-log.js';
+import type { ReadinessCheck } from '../http/health.js';
+import { processMetrics } from '../metrics/metrics.js';
+import { pingMs, queueReadiness, redisReadiness } from '../metrics/redis-probes.js';
 
 export interface BotCore {
   router: Router;
@@ -39,6 +45,8 @@ export interface BotCore {
   start(): Promise<void>;
   /** Let answers already on their way finish (or go back to Redis for the next bot). */
   finishAnswers(): Promise<void>;
+  /** What /readyz checks of the core: Redis answers, the queue is usable. */
+  readiness: ReadinessCheck[];
   /** Stop every loop and let go of Redis. */
   stop(): Promise<void>;
 }
@@ -77,9 +85,11 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
     incidentThread: (target, channel) => poster.openThread(target, channel),
   });
   runbookResults.listener = conductor;
-  const identity = new IdentityDesk(new IdentityStore(alertsRedis, redis.prefix), targets, outbounds);
+  // A connection of its own: the identity store's MULTI/EXEC would end the incident store's WATCH.
+  const identityRedis = createRedis(redis.url, 'blocking');
+  const identity = new IdentityDesk(new IdentityStore(identityRedis, redis.prefix), targets, outbounds);
   const router = new Router({
-    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster, identity), runbooks: conductor, identity, outbounds },
+    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster, identity), reports: new ReportAnswers(new ReportReader(alertsRedis, redis.prefix)), runbooks: conductor, identity, outbounds },
     rate: new RateGate(() => config.access?.commandsPerMinute, bookRedis, redis.prefix),
     ...(options.audit ? { audit: options.audit } : {}),
   });
@@ -89,10 +99,18 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
     const path = isAbsolute(file) ? file : resolve(t.baseDir, file);
     return [new FileTail(path, (lines) => logs.ingest(t.name, lines, t.ingest?.daemon))];
   });
+  // Metrics read from Redis at scrape time; readiness from the same fail-fast connection.
+  const metrics = processMetrics().configure(env);
+  const unwatch = [
+    metrics.watchQueue(() => queue.counts()),
+    metrics.watchIncidents(() => new IncidentLog(bookRedis, redis.prefix).openByClass()),
+    metrics.watchRedis(() => pingMs(bookRedis)),
+  ];
   return {
     router,
     outbounds,
     logs,
+    readiness: [redisReadiness(bookRedis), queueReadiness(() => queue.counts())],
     start: async () => {
       coordinator.start();
       poster.start();
@@ -104,6 +122,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
     },
     finishAnswers: () => coordinator.stop(),
     stop: async () => {
+      for (const stop of unwatch) stop();
       poster.stop();
       identity.stop();
       conductor.stop();
@@ -113,6 +132,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
       await queue.close();
       bookRedis.disconnect();
       alertsRedis.disconnect();
+      identityRedis.disconnect();
       runbookRedis.disconnect();
     },
   };

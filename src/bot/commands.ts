@@ -4,6 +4,7 @@
 import { explainText, nothingRecognised } from '../knowledge/explain/explain-text.js';
 import { targetsNamedIn } from '../knowledge/explain/targets-in-text.js';
 import { parseTargetUrl } from '../probes/target-url.js';
+import { PERIOD_WORDS, parseReportPeriod } from '../history/report-period.js';
 import { MAX_MUTE_MINUTES } from './incoming.js';
 import { explanationMessage, type HelpCommand, helpMessage, notice } from './messages.js';
 import { replies } from './replies.js';
@@ -104,6 +105,42 @@ const status: CommandVerb<{ target?: string }> = {
   },
 };
 
+const report: CommandVerb<{ target: string; period: string }> = {
+  name: 'report',
+  usage: '/ftp report <target> [7d|30d|90d|YYYY-MM]',
+  description: 'availability, downtime, incidents, MTTR, top findings and p95 per stage over a period, with a chart',
+  options: [
+    { name: 'target', description: 'target name', required: true, complete: 'target' },
+    { name: 'period', description: `${PERIOD_WORDS}; 30d when left out`, required: false },
+  ],
+  parse(words) {
+    if (words.length < 1 || words.length > 2 || !NAME.test(words[0]!) || !parseReportPeriod(words[1], Date.now())) {
+      return { problem: rich`say which target and period: \`/ftp report <target> [${PERIOD_WORDS}]\`` };
+    }
+    return { target: words[0]!, period: words[1] ?? '30d' };
+  },
+  need: () => 'viewer',
+  counted: true,
+  subject: (a) => a.target,
+  refuse: (a, act) => act.services.scope.refuseTarget(a.target, act.scope),
+  async run(a, act) {
+    const period = parseReportPeriod(a.period, Date.now());
+    const reports = act.services.reports;
+    if (!period || !reports) {
+      await act.reply.private(notice(rich`reports are not available here`));
+      return;
+    }
+    let answer;
+    try {
+      answer = await reports.forTarget(a.target, period);
+    } catch (err) {
+      await act.reply.private(notice(rich`cannot make the report: ${(err as Error).message.split('\n')[0]!}`));
+      return;
+    }
+    await act.reply.post(answer);
+  },
+};
+
 const mute: CommandVerb<{ target: string; minutes: number }> = {
   name: 'mute',
   usage: '/ftp mute <target> <30m|2h>',
@@ -166,7 +203,7 @@ const identity: CommandVerb<{ target: string }> = {
 const help = readingCommand('help', '/ftp help', 'show this list', (_a, act) => act.reply.private(helpMessage(HELP_LINES)));
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly AnyCommandVerb[] = [check, explain, targets, status, mute, runbook, identity, help];
+export const COMMANDS: readonly AnyCommandVerb[] = [check, explain, targets, status, report, mute, runbook, identity, help];
 
 export const HELP_LINES: readonly HelpCommand[] = COMMANDS.map((c) => ({ usage: c.usage, description: c.description }));
 

@@ -196,6 +196,13 @@ export interface StatusMessage {
   chart?: ChartImage;
 }
 
+/** /ftp report: a target's availability, incidents and timings over a period, with a chart. */
+export interface ReportMessage {
+  kind: 'report';
+  text: Rich;
+  chart?: ChartImage;
+}
+
 export interface ChartImage {
   png: Buffer;
   filename: string;
@@ -222,11 +229,17 @@ export type ChatMessage =
   | NoticeMessage
   | ExplanationMessage
   | StatusMessage
+  | ReportMessage
   | AlertMessage
   | AlertUpdateMessage
   | RunbookStartMessage
   | RunbookStepMessage
   | RunbookTimelineMessage;
+
+/** The chart a message carries (status, report), for the renderers that attach it. */
+export function chartOf(message: ChatMessage | undefined): ChartImage | undefined {
+  return message?.kind === 'status' || message?.kind === 'report' ? message.chart : undefined;
+}
 
 export function notice(text: Rich): NoticeMessage {
   return { kind: 'notice', text };

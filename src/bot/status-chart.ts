@@ -7,8 +7,13 @@ import type { hourlySeries } from '../alerts/target-status.js';
 Chart.register(...registerables);
 
 export async function renderStatusChart(target: string, series: ReturnType<typeof hourlySeries>): Promise<Buffer> {
+  return renderSeriesChart(`${target} — last 24 h (UTC)`, series.map((s) => ({ label: `${new Date(s.hourStart).toISOString().slice(11, 13)}:00`, availability: s.availability, p95: s.p95 })));
+}
+
+/** The same chart for any series of points (a report's hours or days). */
+export async function renderSeriesChart(title: string, series: Array<{ label: string; availability: number | null; p95: number | null }>): Promise<Buffer> {
   const canvas = createCanvas(900, 320);
-  const labels = series.map((s) => `${new Date(s.hourStart).toISOString().slice(11, 13)}:00`);
+  const labels = series.map((s) => s.label);
   const chart = new Chart(canvas.getContext('2d') as unknown as CanvasRenderingContext2D, {
     type: 'line',
     data: {
@@ -22,7 +27,7 @@ export async function renderStatusChart(target: string, series: ReturnType<typeo
       responsive: false,
       animation: false,
       devicePixelRatio: 1,
-      plugins: { title: { display: true, text: `${target} — last 24 h (UTC)` }, legend: { position: 'bottom' } },
+      plugins: { title: { display: true, text: title }, legend: { position: 'bottom' } },
       scales: {
         ms: { type: 'linear', position: 'left', beginAtZero: true, title: { display: true, text: 'ms' } },
         pct: { type: 'linear', position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: '%' } },

@@ -13,6 +13,7 @@ import type { RunbookConductor } from './runbook-conductor.js';
 import type { ChannelScope, ScopeChannel } from './scope.js';
 import type { StatusAnswers } from './status-answer.js';
 import type { IdentityDesk } from './identity-desk.js';
+import type { ReportAnswers } from './report-answer.js';
 
 /** What verbs act through. Built once, before any adapter listens. */
 export interface BotServices {
@@ -23,6 +24,8 @@ export interface BotServices {
   checks: Pick<CheckCoordinator, 'request' | 'deadlineFor'>;
   alerts: Pick<AlertPoster, 'mute' | 'acknowledge'>;
   status: Pick<StatusAnswers, 'forTarget' | 'forTargets'>;
+  /** /ftp report (optional so that routers built without history still work). */
+  reports?: Pick<ReportAnswers, 'forTarget'>;
   runbooks: Pick<RunbookConductor, 'open' | 'act' | 'sessionPlace'>;
   /** Server identity: /ftp identity and the Accept / Suspicious buttons. */
   identity: Pick<IdentityDesk, 'describe' | 'accept' | 'suspicious'>;

@@ -9,4 +9,6 @@ export interface ChatAdapter extends ChatOutbound {
   stop(): Promise<void>;
   /** One line for the start-up message: "Slack HTTP on port 3000". */
   readonly describe: string;
+  /** Whether its connection to the platform is up, for /readyz; absent: always (nothing to lose). */
+  connected?(): boolean;
 }

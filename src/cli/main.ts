@@ -54,6 +54,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (flags) => setExit((await import('./targets-command.js')).targetsCommand(flags, io)));
 
   program
+    .command('report')
+    .description('availability, downtime, incidents, MTTR, top findings and p95 per stage of a target over a period (from Redis)')
+    .argument('<target>')
+    .option('--period <period>', '7d, 30d, 90d or a month (YYYY-MM)', '30d')
+    .option('--json', 'print the report as one JSON object')
+    .option('--csv', 'print the report as CSV (metric,value,detail)')
+    .action(async (target: string, flags) => setExit(await (await import('./report-command.js')).reportCommand(target, flags, io)));
+
+  program
     .command('runbooks')
     .description('list and validate the runbooks (built-ins plus the folder in $FTPOPS_RUNBOOKS)')
     .option('--json', 'print as JSON')

@@ -11,6 +11,7 @@ import { type Thresholds, evaluateClass } from '../alerts/window-evaluation.js';
 import type { AlertPolicy } from '../alerts/alert-machine.js';
 import type { IncidentStore, OutboxEntry } from '../alerts/incidents.js';
 import { RedisKeys } from '../queue/redis-keys.js';
+import { processMetrics } from '../metrics/metrics.js';
 
 export type Daemon = NonNullable<Parameters<typeof parseLogLine>[1]>;
 
@@ -62,6 +63,7 @@ export class LogAlerts {
       events += 1;
       counted.push(...countedEvents(event));
     }
+    processMetrics().observeIngest(target, events, unknown);
     await this.windows.record(target, counted, now);
     if (unknown) await this.redis.hincrby(new RedisKeys(this.prefix).ingestUnknown(), target, unknown);
     // Evaluate at once: a burst is said within the second, not at the next tick.

@@ -15,12 +15,26 @@ export class RedisKeys {
     return `${this.prefix}:rate:${platform}:${user}:${minute}`;
   }
 
-  // Checks: per-target concurrency slots, results history.
+  // Checks: per-target concurrency slots.
   slots(target: string): string {
     return `${this.prefix}:slots:${target}`;
   }
-  history(target: string): string {
-    return `${this.prefix}:history:${target}`;
+  // History by time (src/history/): raw results (48 h), hourly rollups (400 days), the first
+  // check, incident episodes, and the incidents open now.
+  results(target: string): string {
+    return `${this.prefix}:results:${target}`;
+  }
+  rollup(target: string, hourStart: number): string {
+    return `${this.prefix}:rollup:${target}:${Math.floor(hourStart / 3_600_000)}`;
+  }
+  firstCheck(target: string): string {
+    return `${this.prefix}:first-check:${target}`;
+  }
+  incidentLog(target: string): string {
+    return `${this.prefix}:incident-log:${target}`;
+  }
+  openIncidents(): string {
+    return `${this.prefix}:incidents-open`;
   }
 
   // Alerts: evaluation windows, incident state, the effects outbox, posted roots, mutes.

@@ -140,6 +140,7 @@ export class ConsoleAdapter implements ChatAdapter {
 export function entryForPage(entry: ConsoleEntry): unknown {
   const m = entry.message;
   const actions = 'actions' in m ? { actions: m.actions.map((a) => ({ ...a, id: buttonId(a) })) } : {};
-  const chart = m.kind === 'status' && m.chart ? { chart: undefined, image: `data:image/png;base64,${m.chart.png.toString('base64')}` } : {};
+  const png = m.kind === 'status' || m.kind === 'report' ? m.chart?.png : undefined;
+  const chart = png ? { chart: undefined, image: `data:image/png;base64,${png.toString('base64')}` } : {};
   return { ...entry, message: { ...m, ...actions, ...chart } };
 }

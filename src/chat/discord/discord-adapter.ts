@@ -7,10 +7,11 @@
 // message is edited through the channel's endpoint, a slash command's own reply through the
 // interaction's webhook (Discord refuses the channel endpoint for interaction responses). That
 // webhook token lives in memory only; after a restart the answer is posted as a new message.
-import { Client, Events, GatewayIntentBits, MessageFlags, Routes } from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, RESTEvents, Routes } from 'discord.js';
+import { processMetrics } from '../../metrics/metrics.js';
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
 import type { Incoming, MessageRef, Place, Responder, Where } from '../../bot/incoming.js';
-import type { ChatMessage } from '../../bot/messages.js';
+import { type ChatMessage, chartOf } from '../../bot/messages.js';
 import { COMMANDS, type Router } from '../../bot/router.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import type { DiscordSettings } from '../chat-settings.js';
@@ -34,6 +35,13 @@ export class DiscordAdapter implements ChatAdapter {
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction).catch(() => undefined));
     // discord.js reconnects by itself; an error event without a listener would crash the process.
     this.client.on(Events.Error, () => undefined);
+    // discord.js's REST client waits out rate limits and retries; count them.
+    this.client.rest.on(RESTEvents.RateLimited, () => processMetrics().chatRetry('discord'));
+  }
+
+  /** The gateway connection is up (for /readyz). */
+  connected(): boolean {
+    return this.client.isReady();
   }
 
   async start(): Promise<void> {
@@ -176,7 +184,7 @@ export class DiscordAdapter implements ChatAdapter {
   // ------------------------------------------------------------------ REST plumbing
 
   private async send(channel: string, payload: DiscordPayload, message?: ChatMessage): Promise<string> {
-    const chart = message?.kind === 'status' ? message.chart : undefined;
+    const chart = chartOf(message);
     const files = chart ? [{ name: chart.filename, data: chart.png, contentType: 'image/png' }] : undefined;
     const created = (await this.client.rest.post(Routes.channelMessages(channel), { body: payload, ...(files ? { files } : {}) })) as { id: string };
     return created.id;
@@ -214,7 +222,7 @@ export class DiscordAdapter implements ChatAdapter {
  */
 function forInteraction(payload: DiscordPayload, message?: ChatMessage): object {
   const { allowed_mentions: _rest, ...rest } = payload;
-  const chart = message?.kind === 'status' ? message.chart : undefined;
+  const chart = chartOf(message);
   return { ...rest, allowedMentions: { parse: [] }, ...(chart ? { files: [{ attachment: chart.png, name: chart.filename, description: chart.title }] } : {}) };
 }
 

@@ -65,6 +65,7 @@ export function renderDiscord(message: ChatMessage): DiscordRendering {
       return plain(embed({ title: 'ftpops commands', description: message.commands.map((c) => `\`${c.usage}\` — ${escapeDiscord(c.description)}`).join('\n'), color: COLOR.info }));
     case 'notice':
     case 'status':
+    case 'report':
       return withText(discordMarkdown(message.text));
     case 'explanation':
       return renderExplanation(message);

@@ -37,7 +37,8 @@ export function renderBlocks(message: ChatMessage): SlackRendering {
     case 'help':
       return renderHelp(message);
     case 'notice':
-    case 'status': {
+    case 'status':
+    case 'report': {
       const text = mrkdwn(message.text);
       const { blocks, clipped } = sections(text);
       return finish(text, blocks, clipped ? text : undefined);

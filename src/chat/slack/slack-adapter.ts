@@ -6,10 +6,11 @@
 // the App class there, not the module).
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { App as BoltApp, BlockButtonAction, RespondFn } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { type WebClient, WebClientEvent } from '@slack/web-api';
+import { processMetrics } from '../../metrics/metrics.js';
 import type { HttpRoute } from '../../http/http-server.js';
 import type { Incoming, MessageRef, Place, Responder } from '../../bot/incoming.js';
-import type { ChatMessage } from '../../bot/messages.js';
+import { type ChatMessage, chartOf } from '../../bot/messages.js';
 import type { Router } from '../../bot/router.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import type { SlackSettings } from '../chat-settings.js';
@@ -47,6 +48,8 @@ export class SlackAdapter implements ChatAdapter {
       logLevel: LogLevel.WARN,
     });
     this.client = this.app.client;
+    // The Web API client retries rate-limited calls by itself; count them.
+    this.client.on(WebClientEvent.RATE_LIMITED, () => processMetrics().chatRetry('slack'));
     this.app.command('/ftp', async ({ command, ack, respond }) => {
       // Acknowledge first (Slack allows 3 s): every refusal and answer follows through response_url.
       await ack();
@@ -88,12 +91,28 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async start(): Promise<void> {
-    if (this.settings.appToken) await this.app.start();
+    if (this.settings.appToken) {
+      // Socket Mode: the socket client says when it loses and regains Slack (for /readyz).
+      const socket = (this.app as unknown as { receiver?: { client?: { on(event: string, listener: () => void): void } } }).receiver?.client;
+      socket?.on('connected', () => (this.up = true));
+      socket?.on('disconnected', () => (this.up = false));
+      socket?.on('reconnecting', () => (this.up = false));
+      await this.app.start();
+    }
+    this.up = true;
   }
 
   async stop(): Promise<void> {
+    this.up = false;
     if (this.settings.appToken) await this.app.stop();
   }
+
+  /** Over HTTP there is no connection to lose: up once started. */
+  connected(): boolean {
+    return this.up;
+  }
+
+  private up = false;
 
   // ------------------------------------------------------------------ ChatOutbound
 
@@ -115,8 +134,9 @@ export class SlackAdapter implements ChatAdapter {
   /** What does not fit in a message goes to its thread: clipped detail, a status chart. */
   private async postExtras(ref: MessageRef, message: ChatMessage, r: SlackRendering): Promise<void> {
     for (const chunk of r.threadDetail ?? []) await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.id, text: chunk });
-    if (message.kind === 'status' && message.chart) {
-      const { png, filename, title } = message.chart;
+    const chart = chartOf(message);
+    if (chart) {
+      const { png, filename, title } = chart;
       await this.client.files.uploadV2({ channel_id: ref.channel, thread_ts: ref.id, file: png, filename, title } as never);
     }
   }

@@ -70,7 +70,8 @@ function Body({ m, onAction }) {
     case 'notice':
       return html`<div class="text bot"><${Rich} text=${m.text} /></div>`;
     case 'status':
-      return html`<div class="text bot status"><${Rich} text=${m.text} />${m.image ? html`<img src=${m.image} alt="chart" />` : ''}</div>`;
+    case 'report':
+      return html`<div class=${`text bot ${m.kind}`}><${Rich} text=${m.text} />${m.image ? html`<img src=${m.image} alt="chart" />` : ''}</div>`;
     case 'progress':
       return html`<div class="progress"><div class="headline">⏳ ${m.headline}</div><div class="url">${m.url}</div><${Stages} stages=${m.stages} /></div>`;
     case 'summary':
