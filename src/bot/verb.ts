@@ -12,6 +12,7 @@ import type { Rich } from './rich.js';
 import type { RunbookConductor } from './runbook-conductor.js';
 import type { ChannelScope, ScopeChannel } from './scope.js';
 import type { StatusAnswers } from './status-answer.js';
+import type { DeliveryBoardReader } from '../deliveries/delivery-board-reader.js';
 
 /** What verbs act through. Built once, before any adapter listens. */
 export interface BotServices {
@@ -25,6 +26,8 @@ export interface BotServices {
   runbooks: Pick<RunbookConductor, 'open' | 'act' | 'sessionPlace'>;
   /** To edit what a verb posted (a check's "checking…" that cannot be queued). */
   outbounds: ChatOutbounds;
+  /** Today's expected deliveries, as the workers last judged them. */
+  deliveries: Pick<DeliveryBoardReader, 'rows'>;
 }
 
 /** One run of a verb: who asked where, how to answer, and the services. */

@@ -175,6 +175,20 @@ export interface ProbeRequest {
    * check at the resolve stage as check.address_denied, before any connection is made.
    */
   refuseAddress?: (address: string, host: string) => string | undefined;
+  /**
+   * Hears every entry of the list stage's folder, with its facts (expected deliveries keep the
+   * matching ones only: src/deliveries/folder-listing.ts). Set by the worker; never job data.
+   */
+  listing?: (entry: ListedEntry) => void;
+}
+
+/** A directory entry with the facts the server gave: MLSD facts, a parsed LIST line, SFTP attributes. */
+export interface ListedEntry {
+  name: string;
+  size: number;
+  /** Modify time (ms since the epoch) when the server gave one; LIST gives it to the minute. */
+  modifiedAt?: number;
+  isFile: boolean;
 }
 
 export const DEFAULT_PORTS: Record<Protocol, number> = { ftp: 21, ftpes: 21, ftps: 990, sftp: 22 };
