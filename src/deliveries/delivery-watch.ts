@@ -74,8 +74,10 @@ export class DeliveryWatch {
       let shownDue = next;
       if (previous !== undefined) {
         const prevState = await this.options.store.load<ArrivalState>(target.name, exp.name, String(previous));
-        const settled = prevState && prevState.phase !== 'waiting' && prevState.phase !== 'warned';
-        if (nextStart === undefined || now < nextStart || !settled) due.push(previous);
+        // A due time whose window ended before it was ever looked at (a new expectation, a worker
+        // that was down all day) is not judged after the fact.
+        const unsettled = prevState !== undefined && (prevState.phase === 'waiting' || prevState.phase === 'warned');
+        if (nextStart === undefined || now < nextStart || unsettled) due.push(previous);
         if (nextStart === undefined || now < nextStart) shownDue = previous;
       }
       if (next !== undefined && nextStart !== undefined && now >= nextStart) due.push(next);

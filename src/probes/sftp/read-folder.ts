@@ -5,6 +5,7 @@ import type { SFTPWrapper } from 'ssh2';
 import type { ListedEntry } from '../probe.js';
 import { sftpCall } from './sftp-calls.js';
 
+const SSH_FX_EOF = 1;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 
@@ -13,8 +14,11 @@ export async function readFolderInBatches(sftp: SFTPWrapper, path: string, hear:
   let count = 0;
   try {
     for (;;) {
-      // ssh2 answers EOF with list === false (and no error).
-      const batch = await sftpCall<Array<{ filename: string; attrs: { size: number; mtime: number; mode: number } }> | false>((cb) => sftp.readdir(handle, cb as never));
+      // The end of the folder is a status EOF (SSH_FX_EOF = 1), which ssh2 passes on as an error.
+      const batch = await sftpCall<Array<{ filename: string; attrs: { size: number; mtime: number; mode: number } }> | false>((cb) => sftp.readdir(handle, cb as never)).catch((err: { code?: number }) => {
+        if (err.code === SSH_FX_EOF) return false as const;
+        throw err;
+      });
       if (!batch) break;
       for (const e of batch) {
         if (e.filename === '.' || e.filename === '..') continue;
