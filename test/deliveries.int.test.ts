@@ -31,6 +31,8 @@ import { PartnerEvents } from '../src/deliveries/partner-events.js';
 import { localClock } from '../src/deliveries/delivery-schedule.js';
 import { plainOf } from '../src/bot/rich.js';
 import type { ChatMessage } from '../src/bot/messages.js';
+import { startWorker } from '../src/worker.js';
+import { runBin } from './support/run-cli.js';
 
 let tb: Testbed;
 let core: BotCore;
@@ -52,7 +54,7 @@ const hhmm = (t: number) => localClock(t, 'UTC');
 const folder = (name: string) => `${tb.homeDir}/deliveries-${run}/${name}`;
 
 /** One target per scenario (the evidence is per target), all on vsftpd-main unless said. */
-function targetYaml(name: string, due: number, opts: { url?: string; match?: string; path?: string; warnBefore?: string; extra?: string[] } = {}): string[] {
+function targetYaml(name: string, due: number, opts: { url?: string; match?: string; path?: string; warnBefore?: string; stableFor?: string; extra?: string[] } = {}): string[] {
   return [
     `  ${name}:`,
     `    url: ${opts.url ?? `ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`}`,
@@ -67,7 +69,7 @@ function targetYaml(name: string, due: number, opts: { url?: string; match?: str
     '        timezone: UTC',
     ...(opts.warnBefore ? [`        warnBefore: ${opts.warnBefore}`] : []),
     '        minSize: 1KB',
-    '        stableFor: 2m',
+    `        stableFor: ${opts.stableFor ?? '2m'}`,
     `        partnerUser: ${tb.user}`,
   ];
 }
@@ -336,5 +338,43 @@ describe('expected deliveries on a real vsftpd and sshd', () => {
     expect(board).toMatch(/🔴 d-nologs\/orders .*: MISSING since .* — unknown: only the listing is known/);
     expect(board).toMatch(/🟠 d-empty\/orders .*: INCOMPLETE since/);
     expect(board).toMatch(/✅ d-ontime\/orders/);
+  });
+
+  it('the worker evaluates on its BullMQ job scheduler, against the clock it is given', async () => {
+    const schedPrefix = uniquePrefix();
+    const yaml = ['targets:', ...targetYaml('d-sched', DUE, { path: folder('d-nologs') }), ''].join('\n');
+    const cfg = parseTargetsYaml(yaml, join(ownDir, 'sched.yaml'));
+    const worker = await startWorker({ REDIS_URL: 'redis://127.0.0.1:6379', FTPOPS_QUEUE_PREFIX: schedPrefix, FTPOPS_DELIVERY_EVERY_MS: '1000' }, cfg, { now: () => DUE + 60_000 });
+    try {
+      const deadline = Date.now() + 15_000;
+      let row: string | null = null;
+      while (Date.now() < deadline && !(row = await redis.hget(`${schedPrefix}:delivery-board:d-sched`, 'orders'))) await new Promise((r) => setTimeout(r, 200));
+      expect(JSON.parse(row!)).toMatchObject({ target: 'd-sched', status: 'missing', why: expect.stringContaining('unknown: only the listing is known') });
+      const effects = (await redis.lrange(`${schedPrefix}:alert-outbox`, 0, -1)).map((e) => JSON.parse(e));
+      expect(effects).toEqual([expect.objectContaining({ target: 'd-sched', class: 'delivery', origin: `delivery:orders@${new Date(DUE).toISOString().slice(0, 10)}`, effect: expect.objectContaining({ type: 'open', severity: 'critical' }) })]);
+    } finally {
+      await worker.stop();
+      const keys = await redis.keys(`${schedPrefix}*`);
+      if (keys.length) await redis.del(...keys);
+    }
+  });
+
+  it('ftpops deliveries [--json]: the folders listed now, the same rows, exit 1 when one is missing', async () => {
+    const yaml = ['targets:', ...targetYaml('d-ontime', T0 + 10 * 60_000, { path: folder('d-ontime'), stableFor: '0' }), ...targetYaml('d-nologs', T0 - 60_000, { path: folder('d-nologs') }), ''].join('\n');
+    const path = join(ownDir, 'cli.yaml');
+    writeFileSync(path, yaml);
+    const json = await runBin(['deliveries', '--json'], { env: { FTPOPS_CONFIG: path } });
+    expect(json.code, json.stderr).toBe(1);
+    const rows = JSON.parse(json.stdout) as Array<{ target: string; status: string; why?: string; bytes?: number }>;
+    expect(rows).toEqual([
+      expect.objectContaining({ target: 'd-ontime', status: 'arrived', bytes: 2_000 }),
+      expect.objectContaining({ target: 'd-nologs', status: 'missing', why: expect.stringContaining('unknown: only the listing is known') }),
+    ]);
+    const text = await runBin(['deliveries', 'd-ontime'], { env: { FTPOPS_CONFIG: path } });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^✅ d-ontime\/orders .*: arrived \d\d:\d\d, 2\.0 KB/);
+    const unknown = await runBin(['deliveries', 'nope'], { env: { FTPOPS_CONFIG: path } });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
