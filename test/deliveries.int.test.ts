@@ -105,15 +105,15 @@ class LogCursor {
 }
 
 /** Feed the lines vsftpd-main wrote during `act` (its log and its xferlog) to the target's ingestion. */
-async function partnerLogged(target: string, act: () => Promise<unknown>): Promise<void> {
-  const server = tb.servers['vsftpd-main']!;
+async function partnerLogged(target: string, act: () => Promise<unknown>, name: 'vsftpd-main' | 'proftpd-main' = 'vsftpd-main'): Promise<void> {
+  const server = tb.servers[name]!;
   const cursors = [new LogCursor(server.logFile), new LogCursor(server.xferLogFile!)];
   await act();
   // vsftpd writes its log lines as the session goes; give the last one a moment.
   await new Promise((r) => setTimeout(r, 300));
   for (const c of cursors) {
     const lines = c.take();
-    if (lines.length) await core.logs.ingest(target, lines, 'vsftpd');
+    if (lines.length) await core.logs.ingest(target, lines, server.kind === 'proftpd' ? 'proftpd' : 'vsftpd');
   }
 }
 
@@ -189,13 +189,20 @@ beforeAll(async () => {
     ...targetYaml('d-password', DUE),
     ...targetYaml('d-elsewhere', DUE),
     ...targetYaml('d-empty', DUE),
+    ...targetYaml('d-proftpd', DUE, { url: `ftp://${tb.user}@127.0.0.1:${tb.servers['proftpd-main']!.port}` }),
     ...targetYaml('d-silent', DUE),
     ...targetYaml('d-nologs', DUE),
+    '  d-pickup:',
+    `    url: ftp://${tb.user}@127.0.0.1:${tb.servers['vsftpd-main']!.port}`,
+    `    passwordFile: ${tb.passwordFile}`,
+    `    alertChannel: ${CHANNEL}`,
+    '    deliveries:',
+    '      - { name: outbound, kind: pickup, path: PICKUP_FOLDER, match: "*.xml", within: 30m }',
     ...targetYaml('d-sftp', DUE, { url: `sftp://${tb.user}@127.0.0.1:${sshd.port}`, extra: [`    hostKey: "${sshd.hostKeyFingerprint}"`], warnBefore: '20m' }),
     '',
   ].join('\n');
-  writeFileSync(join(ownDir, 'ftpops.yaml'), yaml);
-  config = parseTargetsYaml(yaml, join(ownDir, 'ftpops.yaml'));
+  writeFileSync(join(ownDir, 'ftpops.yaml'), yaml.replace('PICKUP_FOLDER', folder('d-pickup')));
+  config = parseTargetsYaml(yaml.replace('PICKUP_FOLDER', folder('d-pickup')), join(ownDir, 'ftpops.yaml'));
   core = createBotCore({ REDIS_URL: 'redis://127.0.0.1:6379', FTPOPS_QUEUE_PREFIX: prefix }, config);
   slack = new FakeChat('slack', core.router);
   Object.assign(core.outbounds, { slack });
@@ -212,7 +219,7 @@ beforeAll(async () => {
   });
   // The partner's folders (and the wrong one), made by the partner's own login.
   await ftpPartner(tb.servers['vsftpd-main']!.port, async (c) => {
-    for (const name of ['d-ontime', 'd-late', 'd-down', 'd-password', 'd-elsewhere', 'd-empty', 'd-silent', 'd-nologs', 'd-sftp', 'wrong']) {
+    for (const name of ['d-ontime', 'd-late', 'd-down', 'd-password', 'd-elsewhere', 'd-empty', 'd-silent', 'd-nologs', 'd-sftp', 'd-proftpd', 'd-pickup', 'wrong']) {
       await c.ensureDir(folder(name));
     }
   });
@@ -286,6 +293,13 @@ describe('expected deliveries on a real vsftpd and sshd', () => {
     expect(words(rootsOf(said, 'd-elsewhere')[0]!.message)).toContain(`to ${folder('wrong')} instead of ${folder('d-elsewhere')}`);
   });
 
+  it('3a. on ProFTPD: its TransferLog names the folder the upload went to', async () => {
+    const proftpd = tb.servers['proftpd-main']!.port;
+    await partnerLogged('d-proftpd', () => ftpPartner(proftpd, (c) => upload(c, `${folder('wrong')}/orders_9.csv`, 3_000)), 'proftpd-main');
+    const said = await evaluateAt('d-proftpd', DUE);
+    expect(words(rootsOf(said, 'd-proftpd')[0]!.message)).toContain(`Why: wrong folder: ${tb.user} uploaded ${folder('wrong')}/orders_9.csv at`);
+  });
+
   it('3b. the partner uploads a zero-byte file: incomplete, seen in the listing and the transfer log', async () => {
     await partnerLogged('d-empty', () => ftpPartner(tb.servers['vsftpd-main']!.port, (c) => upload(c, `${folder('d-empty')}/orders_1.csv`, 0)));
     const said = await evaluateAt('d-empty', DUE);
@@ -329,6 +343,17 @@ describe('expected deliveries on a real vsftpd and sshd', () => {
     });
     const arrival = await evaluateAt('d-sftp', DUE + 5 * 60_000);
     expect(arrival.map((s) => words(s.message)).join('\n')).toMatch(/✅ Resolved after .*: arrived \d\d:\d\d, 5 min late, 4\.0 KB/);
+  });
+
+  it('pickup: a file left in an outbound folder past `within` opens an incident; its pickup resolves it', async () => {
+    const server = tb.servers['vsftpd-main']!.port;
+    await ftpPartner(server, (c) => upload(c, `${folder('d-pickup')}/invoice_1.xml`, 500));
+    expect(await evaluateAt('d-pickup', Date.now())).toEqual([]);
+    const stuck = await evaluateAt('d-pickup', Date.now() + 31 * 60_000);
+    expect(words(rootsOf(stuck, 'd-pickup')[0]!.message)).toMatch(/critical firing delivery d-pickup: delivery\.not_picked_up: 1 file in .*d-pickup not picked up within 30 min; oldest invoice_1\.xml, there since \d\d:\d\d UTC/);
+    await ftpPartner(server, (c) => c.remove(`${folder('d-pickup')}/invoice_1.xml`));
+    const gone = await evaluateAt('d-pickup', Date.now() + 32 * 60_000);
+    expect(gone.map((s) => words(s.message)).join('\n')).toMatch(/✅ Resolved after .*: picked up: no file matching \*\.xml waits in .* longer than 30 min any more/);
   });
 
   it('/ftp deliveries shows the board: arrived, late, missing with why', async () => {

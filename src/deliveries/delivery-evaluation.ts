@@ -72,13 +72,20 @@ export function judgeFiles(exp: ArrivalExpectation, state: ArrivalState, files: 
   const complete: KeptFile[] = [];
   const short: KeptFile[] = [];
   const sizes: ArrivalState['sizes'] = {};
+  let remembered = 0;
   for (const f of files) {
     // A file older than the window is an earlier day's (a LIST date is to the minute: floor the window too).
     if (f.modifiedAt !== undefined && f.modifiedAt < Math.floor(state.windowStart / 60_000) * 60_000) continue;
+    // Not modified for stableFor: complete, nothing to remember. Otherwise (no modify time, or a
+    // recent one) the size must stay the same across listings for stableFor.
+    const quiet = exp.stableFor === 0 || (f.modifiedAt !== undefined && now - f.modifiedAt >= exp.stableFor);
     const before = state.sizes[f.name];
     const since = before && before.size === f.size ? before.since : now;
-    if (Object.keys(sizes).length < MAX_REMEMBERED) sizes[f.name] = { size: f.size, since };
-    const stable = exp.stableFor === 0 || now - since >= exp.stableFor || (f.modifiedAt !== undefined && now - f.modifiedAt >= exp.stableFor);
+    if (!quiet && remembered < MAX_REMEMBERED) {
+      sizes[f.name] = { size: f.size, since };
+      remembered += 1;
+    }
+    const stable = quiet || now - since >= exp.stableFor;
     (f.size >= exp.minSize && stable ? complete : short).push(f);
   }
   return { complete, short, sizes };
@@ -158,10 +165,7 @@ export function stepPickup(exp: PickupExpectation, state: PickupState, listed: L
   const last = { at: now, ok: listed.ok, files: listed.files.length, bytes: listed.files.reduce((n, f) => n + f.size, 0), ...(listed.failure ? { failure: `${listed.failure.code} at ${listed.failure.stage}` } : {}) };
   if (!listed.ok) return { state: { ...state, last }, effects: [] };
   const seen: Record<string, number> = {};
-  for (const f of listed.files) {
-    if (Object.keys(seen).length >= MAX_REMEMBERED) break;
-    seen[f.name] = Math.min(state.seen[f.name] ?? now, f.modifiedAt ?? now);
-  }
+  for (const f of listed.files.slice(0, MAX_REMEMBERED)) seen[f.name] = Math.min(state.seen[f.name] ?? now, f.modifiedAt ?? now);
   const overdue = Object.entries(seen).filter(([, t]) => now - t >= exp.within).sort((a, b) => a[1] - b[1]);
   const next: PickupState = { ...state, seen, last };
   if (overdue.length && !state.open) {

@@ -46,10 +46,10 @@ export async function listFolder(engine: Pick<ProbeEngine, 'run'>, base: ProbeRe
   const pattern = globToRegExp(match) ?? /^$/;
   const files: KeptFile[] = [];
   const keep = (e: ListedEntry) => {
-    if (!e.isFile || !pattern.test(e.name)) return;
+    if (!e.isFile) return;
     files.push(e.modifiedAt === undefined ? { name: e.name, size: e.size } : { name: e.name, size: e.size, modifiedAt: e.modifiedAt });
   };
   // A listing only: never the write round trip, whatever the target's own checks do.
-  const report = await engine.run({ ...base, path, write: false, listing: keep });
+  const report = await engine.run({ ...base, path, write: false, listing: { wants: (name) => pattern.test(name), keep } });
   return { report, files: report.ok ? files : [], entries: report.facts.entries ?? 0 };
 }

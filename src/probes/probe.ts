@@ -176,10 +176,11 @@ export interface ProbeRequest {
    */
   refuseAddress?: (address: string, host: string) => string | undefined;
   /**
-   * Hears every entry of the list stage's folder, with its facts (expected deliveries keep the
-   * matching ones only: src/deliveries/folder-listing.ts). Set by the worker; never job data.
+   * Hears the list stage's entries that `wants` (by name), with their facts: expected deliveries
+   * keep the matching files only (src/deliveries/folder-listing.ts), and the facts of the others
+   * are never worked out. Set by the worker; never job data.
    */
-  listing?: (entry: ListedEntry) => void;
+  listing?: { wants(name: string): boolean; keep(entry: ListedEntry): void };
 }
 
 /** A directory entry with the facts the server gave: MLSD facts, a parsed LIST line, SFTP attributes. */

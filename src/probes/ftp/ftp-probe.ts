@@ -134,7 +134,8 @@ async function loginListTransfer(ctx: ProbeContext, client: ProbeFtpClient): Pro
     facts.cwd = clean(await client.pwd());
     const entries = await client.list();
     facts.entries = entries.length;
-    if (req.listing) for (const entry of entries) req.listing(listedEntry(entry));
+    const listing = req.listing;
+    if (listing) for (const entry of entries) if (entry.isFile && listing.wants(entry.name)) listing.keep(listedEntry(entry));
     return entries.length;
   }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}${facts.passiveAddress ? ` via passive ${facts.passiveAddress}` : ''}`);
 

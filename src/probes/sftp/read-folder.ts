@@ -9,7 +9,7 @@ const SSH_FX_EOF = 1;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 
-export async function readFolderInBatches(sftp: SFTPWrapper, path: string, hear: (entry: ListedEntry) => void): Promise<number> {
+export async function readFolderInBatches(sftp: SFTPWrapper, path: string, listing: { wants(name: string): boolean; keep(entry: ListedEntry): void }): Promise<number> {
   const handle = await sftpCall<Buffer>((cb) => sftp.opendir(path, cb));
   let count = 0;
   try {
@@ -23,7 +23,7 @@ export async function readFolderInBatches(sftp: SFTPWrapper, path: string, hear:
       for (const e of batch) {
         if (e.filename === '.' || e.filename === '..') continue;
         count += 1;
-        hear({ name: e.filename, size: e.attrs.size, modifiedAt: e.attrs.mtime * 1_000, isFile: (e.attrs.mode & S_IFMT) === S_IFREG });
+        if (listing.wants(e.filename)) listing.keep({ name: e.filename, size: e.attrs.size, modifiedAt: e.attrs.mtime * 1_000, isFile: (e.attrs.mode & S_IFMT) === S_IFREG });
       }
     }
   } finally {
