@@ -86,14 +86,23 @@ async function ftpPartner<T>(port: number, act: (c: Client) => Promise<T>, passw
 }
 const upload = (c: Client, path: string, bytes: number) => c.uploadFrom(Readable.from([Buffer.alloc(bytes, 'x')]), path);
 
+/** A log file the daemon has not created yet (ProFTPD's TransferLog before its first transfer) is empty. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Lines a log file gained since the last call (the daemon's real lines, ingested as the bot would). */
 class LogCursor {
   private offset: number;
   constructor(private readonly path: string) {
-    this.offset = statSync(path).size;
+    this.offset = sizeOf(path);
   }
   take(): string[] {
-    const size = statSync(this.path).size;
+    const size = sizeOf(this.path);
     if (size <= this.offset) return [];
     const fd = openSync(this.path, 'r');
     const buf = Buffer.alloc(size - this.offset);
