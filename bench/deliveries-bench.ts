@@ -7,6 +7,7 @@
 // Takes the test bed's machine-wide lock like the integration tests. Not a test: it measures.
 // Results go to BENCHMARKS.md by hand, with the machine's size.
 import { fork } from 'node:child_process';
+import { connect } from 'node:net';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +58,10 @@ async function child(mode: Mode, matching: 'few' | 'all'): Promise<void> {
           e ? reject(e) : resolve(list.length);
         });
       }));
-      conn.connect({ host: '127.0.0.1', port: sshd.port, username: tb.user, password: tb.password, hostVerifier: () => true });
+      // Same socket set-up as the engine (Nagle off), so the comparison is only about the evaluation.
+      const sock = connect({ host: '127.0.0.1', port: sshd.port });
+      sock.setNoDelay(true);
+      conn.connect({ sock, username: tb.user, password: tb.password, hostVerifier: () => true });
     });
   } else {
     const { parseTargetsYaml } = await import('../src/config/targets-file.js');

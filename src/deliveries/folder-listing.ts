@@ -45,9 +45,9 @@ export function globToRegExp(glob: string): RegExp | undefined {
 export async function listFolder(engine: Pick<ProbeEngine, 'run'>, base: ProbeRequest, path: string, match: string): Promise<FolderListing> {
   const pattern = globToRegExp(match) ?? /^$/;
   const files: KeptFile[] = [];
+  // The entry is kept as the probe made it (a ListedEntry is a KeptFile): no second object per match.
   const keep = (e: ListedEntry) => {
-    if (!e.isFile) return;
-    files.push(e.modifiedAt === undefined ? { name: e.name, size: e.size } : { name: e.name, size: e.size, modifiedAt: e.modifiedAt });
+    if (e.isFile) files.push(e);
   };
   // A listing only: never the write round trip, whatever the target's own checks do.
   const report = await engine.run({ ...base, path, write: false, listing: { wants: (name) => pattern.test(name), keep } });
