@@ -6,7 +6,16 @@
 // the previous occurrence, when a cron fires more than once a day). A due time that falls in a
 // spring-forward gap (02:30 on the night clocks jump from 02:00 to 03:00) moves forward by the
 // gap, as cron does; in the autumn overlap the first of the two 02:30s is taken.
-import cronParser from 'cron-parser';
+import { createRequire } from 'node:module';
+import type CronParser from 'cron-parser';
+
+// cron-parser brings luxon: loaded on the first cron expression only, so that reading a targets
+// file (every CLI command that names a target) does not pay for it when due times are HH:MM.
+let cronParser: typeof CronParser | undefined;
+function cron(): typeof CronParser {
+  cronParser ??= createRequire(import.meta.url)('cron-parser') as typeof CronParser;
+  return cronParser;
+}
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const ALL_DAYS = new Set([0, 1, 2, 3, 4, 5, 6]);
@@ -19,7 +28,7 @@ export function parseDueTime(text: string): { hour: number; minute: number } | u
 export function isValidCron(text: string): boolean {
   if (text.trim().split(/\s+/).length !== 5) return false;
   try {
-    cronParser.parseExpression(text, { tz: 'UTC' });
+    cron().parseExpression(text, { tz: 'UTC' });
     return true;
   } catch {
     return false;
@@ -159,7 +168,7 @@ function dueOn(today: LocalParts, shift: number, time: { hour: number; minute: n
 
 function cronStep(rule: DueRule, days: Set<number>, now: number, way: 'prev' | 'next'): number | undefined {
   // cron-parser's prev() is strictly before currentDate: one ms later makes "at now" count as previous.
-  const it = cronParser.parseExpression(rule.due, { currentDate: new Date(way === 'prev' ? now + 1 : now), tz: rule.timezone });
+  const it = cron().parseExpression(rule.due, { currentDate: new Date(way === 'prev' ? now + 1 : now), tz: rule.timezone });
   const limit = now + (way === 'prev' ? -1 : 1) * SEARCH_DAYS * 86_400_000;
   for (let i = 0; i < 10_000; i++) {
     let t: number;
