@@ -178,6 +178,22 @@ async function startOwnVsftpd(): Promise<void> {
   await waitPort(OWN_PORT, true);
 }
 
+/** The partner over SFTP: a real ssh2 client writing one file. */
+function sftpUpload(port: number, path: string, bytes: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const conn = new ssh2.Client();
+    conn.on('error', reject);
+    conn.on('ready', () => conn.sftp((err, sftp) => {
+      if (err) return reject(err);
+      sftp.writeFile(path, Buffer.alloc(bytes, 'y'), (e) => {
+        conn.end();
+        e ? reject(e) : resolve();
+      });
+    }));
+    conn.connect({ host: '127.0.0.1', port, username: tb.user, password: tb.password });
+  });
+}
+
 async function stopOwnVsftpd(): Promise<void> {
   own?.kill('SIGKILL');
   own = undefined;
@@ -337,19 +353,7 @@ describe('expected deliveries on a real vsftpd and sshd', () => {
     await evaluateAt('d-sftp', DUE - 15 * 60_000);
     const deadline = await evaluateAt('d-sftp', DUE);
     expect(deadline.map((s) => words(s.message)).join('\n')).toContain('delivery.missing: no file matching orders_*.csv');
-    const sshd = tb.servers['sshd-main']!;
-    await new Promise<void>((resolve, reject) => {
-      const conn = new ssh2.Client();
-      conn.on('error', reject);
-      conn.on('ready', () => conn.sftp((err, sftp) => {
-        if (err) return reject(err);
-        sftp.writeFile(`${folder('d-sftp')}/orders_2.csv`, Buffer.alloc(4_000, 'y'), (e) => {
-          conn.end();
-          e ? reject(e) : resolve();
-        });
-      }));
-      conn.connect({ host: '127.0.0.1', port: sshd.port, username: tb.user, password: tb.password });
-    });
+    await sftpUpload(tb.servers['sshd-main']!.port, `${folder('d-sftp')}/orders_2.csv`, 4_000);
     const arrival = await evaluateAt('d-sftp', DUE + 5 * 60_000);
     expect(arrival.map((s) => words(s.message)).join('\n')).toMatch(/✅ Resolved after .*: arrived \d\d:\d\d, 5 min late, 4\.0 KB/);
   });

@@ -208,3 +208,27 @@ describe('why a delivery is missing', () => {
     expect(explainMissing(noLogs)).toMatchObject({ cause: 'unknown', text: expect.stringContaining('unknown: only the listing is known') });
   });
 });
+
+describe('SFTP uploads in the sshd log (internal-sftp -l INFO)', () => {
+  it('pairs the session, the open for writing and the close into one upload of the session user', async () => {
+    const { parseLogLine } = await import('../src/ingest/parse-line.js');
+    const { SftpUploads } = await import('../src/deliveries/sftp-uploads.js');
+    const lines = [
+      'session opened for local user acme from [203.0.113.7]',
+      'open "/in/acme/orders_1.csv" flags WRITE,CREATE,TRUNCATE mode 0644',
+      'close "/in/acme/orders_1.csv" bytes read 0 written 18200',
+      'open "/in/acme/readme.txt" flags READ mode 0666',
+      'close "/in/acme/readme.txt" bytes read 120 written 0',
+      'Dec  2 06:00:01 host internal-sftp[4242]: open "/in/acme/orders_2.csv" flags WRITE,CREATE,TRUNCATE mode 0644',
+      'Dec  2 06:00:01 host internal-sftp[4242]: close "/in/acme/orders_2.csv" bytes read 0 written 0',
+    ];
+    const events = lines.map((l) => parseLogLine(l)).filter((e) => e !== undefined);
+    expect(events.map((e) => e!.kind)).toEqual(['sftp_session', 'sftp_open_write', 'sftp_close', 'sftp_close', 'sftp_open_write', 'sftp_close']);
+    const folded = new SftpUploads().fold('t', events as never);
+    expect(folded).toEqual([
+      expect.objectContaining({ kind: 'sftp_session', user: 'acme' }),
+      expect.objectContaining({ kind: 'transfer_ok', user: 'acme', source: '203.0.113.7', detail: 'sftp-write /in/acme/orders_1.csv (18200 bytes)' }),
+      expect.objectContaining({ kind: 'transfer_ok', user: 'acme', detail: 'sftp-write /in/acme/orders_2.csv (0 bytes)' }),
+    ]);
+  });
+});

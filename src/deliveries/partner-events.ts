@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { LogEvent } from '../ingest/log-event.js';
 import { RedisKeys } from '../queue/redis-keys.js';
+import { SftpUploads } from './sftp-uploads.js';
 
 /** Per target: enough for a busy day of logins and transfers; older evidence is dropped. */
 export const KEPT_EVENTS = 5_000;
@@ -17,6 +18,7 @@ export interface StoredEvent extends LogEvent {
 
 export class PartnerEvents {
   private readonly keys: RedisKeys;
+  private readonly sftp = new SftpUploads();
 
   constructor(private readonly redis: Redis, prefix: string) {
     this.keys = new RedisKeys(prefix);
@@ -24,7 +26,7 @@ export class PartnerEvents {
 
   async record(target: string, events: readonly LogEvent[], receivedAt: number): Promise<void> {
     const multi = this.redis.multi().set(this.keys.ingestSeen(target), String(receivedAt), 'EX', KEPT_FOR_S);
-    const kept = events.map((e) => {
+    const kept = this.sftp.fold(target, events).map((e) => {
       const at = e.at ? Date.parse(e.at.endsWith('Z') || /[+-]\d\d:\d\d$/.test(e.at) ? e.at : `${e.at}Z`) : NaN;
       return JSON.stringify({ ...e, time: Number.isFinite(at) ? at : receivedAt } satisfies StoredEvent);
     });
