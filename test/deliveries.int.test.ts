@@ -5,7 +5,7 @@
 // carried out by the real alert poster into a fake chat. Each "why" is produced for real.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -260,6 +260,7 @@ afterAll(async () => {
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
   }
+  rmSync(ownDir, { recursive: true, force: true });
 });
 
 describe('expected deliveries on a real vsftpd and sshd', () => {
