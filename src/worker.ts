@@ -22,8 +22,14 @@ import { healthRoutes } from './http/health.js';
 import { startHttpServer } from './http/http-server.js';
 import { processMetrics } from './metrics/metrics.js';
 import { pingMs, queueReadiness, redisReadiness } from './metrics/redis-probes.js';
+import { startDeliveries } from './deliveries/delivery-service.js';
 
-export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = loadConfig(env)): Promise<Running> {
+export interface WorkerOptions {
+  /** The clock expected deliveries are judged by (tests set their own). */
+  now?: () => number;
+}
+
+export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = loadConfig(env), options: WorkerOptions = {}): Promise<Running> {
   const redis = redisSettings(env);
   // History and alert state: connections of their own, because alert transitions use WATCH
   // (per connection) and so record one result at a time per connection. One connection capped a
@@ -40,6 +46,13 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
   const recorders = recordPool.map((connection) => new CheckResults(connection, redis.prefix, new IncidentStore(connection, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy));
   const resultsOf = (target: string) => recorders[spreadOffset(target, recorders.length)]!;
   const metrics = processMetrics().configure(env);
+  const engine = new ProbeEngine(knowledge);
+  const resolveRequest = (name: string) => {
+    if (isAdhocUrl(name)) return requestForAdhocUrl(name, new AdhocPolicy(config.access?.adhocHosts ?? []));
+    const target = config.targets.get(name);
+    if (!target) throw new ConfigError(`this worker has no target '${name}' in ${config.path}`);
+    return requestForTarget(target, {}, env);
+  };
   const worker = startCheckWorker({
     // Ad-hoc URLs are not targets: they keep no history and open no alerts (and count as "adhoc").
     onReport: async (report) => {
@@ -53,17 +66,12 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
       }
     },
     redis,
-    engine: new ProbeEngine(knowledge),
+    engine,
     identity: {
       expect: async (target, req) => (config.targets.has(target) ? identity.expect(target, req) : req),
       observe: async (target, req, report) => (config.targets.has(target) ? identity.observe(target, req, report) : report),
     },
-    resolveRequest: (name) => {
-      if (isAdhocUrl(name)) return requestForAdhocUrl(name, new AdhocPolicy(config.access?.adhocHosts ?? []));
-      const target = config.targets.get(name);
-      if (!target) throw new ConfigError(`this worker has no target '${name}' in ${config.path}`);
-      return requestForTarget(target, {}, env);
-    },
+    resolveRequest,
     concurrency: positiveInt(env, 'FTPOPS_WORKER_CONCURRENCY', 4),
     targetSlots: new TargetSlots(slotsRedis, redis.prefix, { cap: () => positiveInt(env, 'FTPOPS_CHECKS_PER_TARGET', 2) }),
     lockMs: positiveInt(env, 'FTPOPS_LOCK_MS', 30_000),
@@ -80,6 +88,14 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
   const readiness = [redisReadiness(probeRedis), queueReadiness(() => queue.counts()), { name: 'worker', check: async () => (worker.isRunning() ? undefined : 'not running') }];
   const metricsPort = env.FTPOPS_METRICS_PORT ? positiveInt(env, 'FTPOPS_METRICS_PORT', 9464) : undefined;
   const http = metricsPort ? await startHttpServer({ host: env.FTPOPS_METRICS_HOST ?? '0.0.0.0', port: metricsPort, routes: healthRoutes(() => readiness, metrics) }) : undefined;
+  // A delivery folder's listing logs in like a check: the same remembered identity must match
+  // before any password is offered.
+  const deliveries = await startDeliveries({
+    env, config, redis, engine,
+    resolveRequest: (name) => identity.expect(name, resolveRequest(name)),
+    history: (t) => resultsOf(t).history(t),
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     describe: `worker (${config.targets.size} targets, Redis ${redis.prefix}${http ? `, metrics on port ${http.port}` : ''})`,
     ...(http ? { port: http.port } : {}),
@@ -89,6 +105,7 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
       await queue.close();
       probeRedis.disconnect();
       await worker.close();
+      await deliveries?.stop();
       for (const connection of recordPool) connection.disconnect();
       identityRedis.disconnect();
       slotsRedis.disconnect();

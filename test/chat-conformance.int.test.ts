@@ -380,6 +380,12 @@ describe('the same decisions on every platform', () => {
     expect(posted.thread_ts).toBeUndefined();
   }, 20_000);
 
+  it('deliveries: the same board in the channel everywhere', async () => {
+    const answers = [];
+    for (const platform of ALL) answers.push(await platform.command('deliveries', { want: 'public' }));
+    for (const answer of answers) expect(answer).toBe('no expected deliveries here (add deliveries: to a target in ftpops.yaml)');
+  });
+
   it('mute: the same confirmation in the channel everywhere', async () => {
     const answers = [];
     for (const platform of ALL) answers.push(await platform.command('mute alpha 2h', { want: 'public' }));

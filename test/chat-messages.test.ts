@@ -154,7 +154,7 @@ describe('helpMessage', () => {
   it('lists the default commands, each with a usage and a description', () => {
     const m = helpMessage(HELP_LINES);
     expect(m.kind).toBe('help');
-    expect(m.commands.map((c) => c.usage)).toEqual(['/ftp check <target|url>', '/ftp explain <code, error or log lines>', '/ftp targets', '/ftp status [target]', '/ftp report <target> [7d|30d|90d|YYYY-MM]', '/ftp mute <target> <30m|2h>', '/ftp runbook <runbook|finding-code> <target>', '/ftp identity <target>', '/ftp help']);
+    expect(m.commands.map((c) => c.usage)).toEqual(['/ftp check <target|url>', '/ftp explain <code, error or log lines>', '/ftp targets', '/ftp status [target]', '/ftp report <target> [7d|30d|90d|YYYY-MM]', '/ftp deliveries [target]', '/ftp mute <target> <30m|2h>', '/ftp runbook <runbook|finding-code> <target>', '/ftp identity <target>', '/ftp help']);
     expect(m.commands.some((c) => c.usage.startsWith('/ftp check'))).toBe(true);
     for (const c of m.commands) expect(c.description.length).toBeGreaterThan(0);
   });

@@ -228,7 +228,7 @@ describe('Discord through discord.js', () => {
     expect(result.code).toBe(0);
     const [command] = fake.commands(fake.guildId);
     expect(command?.name).toBe('ftp');
-    expect((command?.options as Array<{ name: string }>).map((o) => o.name)).toEqual(['check', 'explain', 'targets', 'status', 'report', 'mute', 'runbook', 'identity', 'help']);
+    expect((command?.options as Array<{ name: string }>).map((o) => o.name)).toEqual(['check', 'explain', 'targets', 'status', 'report', 'deliveries', 'mute', 'runbook', 'identity', 'help']);
     const wrong = await runBin(['discord', 'register'], { env: { DISCORD_TOKEN: 'not-the-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_GUILD_ID: fake.guildId, DISCORD_API_URL: fake.url } });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/Discord refused DISCORD_TOKEN \(401\)/);

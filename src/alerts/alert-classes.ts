@@ -1,7 +1,9 @@
 // What the windows count: per alert class, attempts and failures, and for failures the sources
 // and users involved (to tell brute force from a changed credential from a broken backend).
 export const ALERT_CLASSES = ['auth', 'capacity', 'reset', 'unreachable', 'tls', 'cert_expiry', 'latency'] as const;
-export type AlertClass = (typeof ALERT_CLASSES)[number];
+/** An expected delivery that did not arrive (src/deliveries): decided by its own evaluation, not counted in windows. */
+export const DELIVERY_CLASS = 'delivery';
+export type AlertClass = (typeof ALERT_CLASSES)[number] | typeof DELIVERY_CLASS;
 
 /** The runbook an incident of each class opens. */
 export const RUNBOOK_OF_CLASS: Record<AlertClass, string> = {
@@ -12,6 +14,7 @@ export const RUNBOOK_OF_CLASS: Record<AlertClass, string> = {
   tls: 'certificates',
   cert_expiry: 'certificates',
   latency: 'timeouts',
+  delivery: 'missing-delivery',
 };
 
 /** One counted observation, from a probe result or a server log line. */

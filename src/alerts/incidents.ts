@@ -16,8 +16,12 @@ export interface StoredAlert extends AlertState {
   seq: number;
 }
 
-/** Where the evaluations of an alert come from: scheduled checks, or server log lines. */
-export type AlertOrigin = 'check' | 'logs';
+/**
+ * Where the evaluations of an alert come from: scheduled checks, server log lines, or one
+ * expected delivery ("delivery:<name>@<local date>", or "delivery:<name>" for a pickup folder):
+ * each origin is its own incident thread.
+ */
+export type AlertOrigin = 'check' | 'logs' | `delivery:${string}`;
 
 export interface OutboxEntry {
   id: string;

@@ -9,7 +9,7 @@ import { parseInterval } from '../config/duration.js';
 import { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { RunbookLibrary } from '../runbooks/runbook.js';
 import { RunbookStore } from '../runbooks/runbook-store.js';
-import { ALERT_CLASSES, type AlertClass, RUNBOOK_OF_CLASS } from '../alerts/alert-classes.js';
+import { type AlertClass, RUNBOOK_OF_CLASS } from '../alerts/alert-classes.js';
 import { alertSettingsFor } from '../alerts/alert-settings.js';
 import { CheckResults } from '../alerts/check-results.js';
 import { IncidentStore } from '../alerts/incidents.js';
@@ -35,6 +35,9 @@ import { IncidentLog } from '../history/incident-log.js';
 import type { ReadinessCheck } from '../http/health.js';
 import { processMetrics } from '../metrics/metrics.js';
 import { pingMs, queueReadiness, redisReadiness } from '../metrics/redis-probes.js';
+import { PartnerEvents } from '../deliveries/partner-events.js';
+import { DeliveryStore } from '../deliveries/delivery-store.js';
+import { DeliveryBoardReader } from '../deliveries/delivery-board-reader.js';
 
 export interface BotCore {
   router: Router;
@@ -60,7 +63,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
   const targets = () => config.targets;
   const knowledge = KnowledgeBase.load();
   // Finding codes and alert classes lead to a runbook; the operator's own may claim them first.
-  const library = RunbookLibrary.load(env, (code) => knowledge.definition(code)?.runbook ?? (ALERT_CLASSES.includes(code as AlertClass) ? RUNBOOK_OF_CLASS[code as AlertClass] : undefined));
+  const library = RunbookLibrary.load(env, (code) => knowledge.definition(code)?.runbook ?? (Object.hasOwn(RUNBOOK_OF_CLASS, code) ? RUNBOOK_OF_CLASS[code as AlertClass] : undefined));
   const redis = redisSettings(env);
   const outbounds: ChatOutbounds = {};
   const queue = new CheckQueue(redis);
@@ -69,7 +72,8 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
   const coordinator = new CheckCoordinator({ runbooks: runbookResults, queue, book: new DeliveryBook(bookRedis, redis.prefix), knowledge, targets, channels: outbounds, graceMs: positiveInt(env, 'FTPOPS_GRACE_MS', 15_000) });
   // Server logs: POST /ingest/<target> on the bot's port, evaluated every few seconds.
   const logsRedis = createRedis(redis.url, 'blocking');
-  const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)), positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000));
+  const partnerEvents = new PartnerEvents(logsRedis, redis.prefix);
+  const logs = new LogAlerts(logsRedis, redis.prefix, new WindowStore(logsRedis, redis.prefix), new IncidentStore(logsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)), positiveInt(env, 'FTPOPS_EVALUATE_MS', 5_000), (target, events, now) => partnerEvents.record(target, events, now));
   const alertsRedis = createRedis(redis.url, 'blocking');
   const poster = new AlertPoster(new IncidentStore(alertsRedis, redis.prefix), alertsRedis, redis.prefix, targets, outbounds);
   const history = new CheckResults(alertsRedis, redis.prefix, new IncidentStore(alertsRedis, redis.prefix), (target) => alertSettingsFor(config.targets.get(target)).policy);
@@ -89,7 +93,7 @@ export function createBotCore(env: NodeJS.ProcessEnv, config: TargetsFile, optio
   const identityRedis = createRedis(redis.url, 'blocking');
   const identity = new IdentityDesk(new IdentityStore(identityRedis, redis.prefix), targets, outbounds);
   const router = new Router({
-    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster, identity), reports: new ReportAnswers(new ReportReader(alertsRedis, redis.prefix)), runbooks: conductor, identity, outbounds },
+    services: { config: () => config, knowledge, library, scope: new ChannelScope(() => config), checks: coordinator, alerts: poster, status: new StatusAnswers(history, poster, identity), reports: new ReportAnswers(new ReportReader(alertsRedis, redis.prefix)), runbooks: conductor, identity, outbounds, deliveries: new DeliveryBoardReader(new DeliveryStore(bookRedis, redis.prefix)) },
     rate: new RateGate(() => config.access?.commandsPerMinute, bookRedis, redis.prefix),
     ...(options.audit ? { audit: options.audit } : {}),
   });

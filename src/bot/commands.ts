@@ -10,6 +10,7 @@ import { explanationMessage, type HelpCommand, helpMessage, notice } from './mes
 import { replies } from './replies.js';
 import { type Rich, rich, richLines } from './rich.js';
 import { openRunbook, startCheck } from './verb-actions.js';
+import { deliveryBoardText } from './delivery-board-text.js';
 import { type AnyCommandVerb, type CommandVerb, isProblem, actsOnTarget } from './verb.js';
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -200,10 +201,36 @@ const identity: CommandVerb<{ target: string }> = {
   run: async (a, act) => act.reply.private(notice(await act.services.identity.describe(a.target))),
 };
 
+const deliveries: CommandVerb<{ target?: string }> = {
+  name: 'deliveries',
+  usage: '/ftp deliveries [target]',
+  description: "today's expected deliveries: arrived (when, size), late, missing and why",
+  options: [{ name: 'target', description: 'one target, or all', required: false, complete: 'target' }],
+  parse(words) {
+    if (words.length > 1 || (words[0] !== undefined && !NAME.test(words[0]))) return { problem: rich`say which target, or none for all: \`/ftp deliveries [target]\`` };
+    return words[0] ? { target: words[0] } : {};
+  },
+  need: () => 'viewer',
+  counted: true,
+  subject: (a) => a.target,
+  refuse: (a, act) => (a.target ? act.services.scope.refuseTarget(a.target, act.scope) : undefined),
+  async run(a, act) {
+    const { deliveries: board, scope, config } = act.services;
+    let boards;
+    try {
+      boards = await board.rows(config(), a.target ? [a.target] : scope.targetNames(act.scope));
+    } catch (err) {
+      await act.reply.private(notice(replies.failed(`cannot show the deliveries: ${(err as Error).message}`)));
+      return;
+    }
+    await act.reply.post(notice(deliveryBoardText(boards)));
+  },
+};
+
 const help = readingCommand('help', '/ftp help', 'show this list', (_a, act) => act.reply.private(helpMessage(HELP_LINES)));
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly AnyCommandVerb[] = [check, explain, targets, status, report, mute, runbook, identity, help];
+export const COMMANDS: readonly AnyCommandVerb[] = [check, explain, targets, status, report, deliveries, mute, runbook, identity, help];
 
 export const HELP_LINES: readonly HelpCommand[] = COMMANDS.map((c) => ({ usage: c.usage, description: c.description }));
 

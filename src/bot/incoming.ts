@@ -5,6 +5,7 @@
 import { isAdhocUrl } from '../probes/target-url.js';
 import type { RunbookActionType } from '../runbooks/runbook-session.js';
 import type { ChatAction, ChatMessage, ChatPlatform } from './messages.js';
+import type { AlertOrigin } from '../alerts/incidents.js';
 
 /** A message the bot posted, as its platform names it: enough to edit it or to thread under it. */
 export interface MessageRef {
@@ -77,7 +78,7 @@ export type ChatOutbounds = Partial<Record<ChatPlatform, ChatOutbound>>;
 export type Button =
   | { kind: 'recheck'; subject: string }
   | { kind: 'open-runbook'; runbook: string; target: string }
-  | { kind: 'acknowledge'; target: string; origin: 'check' | 'logs' }
+  | { kind: 'acknowledge'; target: string; origin: AlertOrigin }
   | { kind: 'mute'; target: string; minutes: number }
   | { kind: 'runbook-step'; session: string; version: number; action: RunbookActionType }
   | { kind: 'identity'; decision: 'accept' | 'suspicious'; change: string; target: string };
@@ -89,6 +90,8 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
 const SESSION = /^[0-9a-f]{6,64}$/;
 /** Identity decisions: one button kind each, so Slack's action ids stay unique in the message. */
 const IDENTITY_DECISIONS = { idaccept: 'accept', idsuspect: 'suspicious' } as const;
+/** An expected delivery's incident: its name, and the local date of the due time for an arrival. */
+const DELIVERY_ORIGIN = /^[a-z0-9][a-z0-9._-]{0,63}(?:@\d{4}-\d\d-\d\d)?$/i;
 const STEP_ACTIONS: readonly RunbookActionType[] = ['done', 'skip', 'back', 'yes', 'no', 'run-check'];
 
 /** The id a button carries: "recheck:prod-sftp", "mute:60:prod-sftp", "rb:done:1a2b3c:4". */
@@ -124,6 +127,7 @@ export function decodeButton(id: string): Button | undefined {
     }
     case 'ack': {
       const [target, origin, ...extra] = rest;
+      if (target && NAME.test(target) && origin === 'delivery' && extra.length === 1 && DELIVERY_ORIGIN.test(extra[0]!)) return { kind: 'acknowledge', target, origin: `delivery:${extra[0]}` };
       return target && NAME.test(target) && (origin === 'check' || origin === 'logs') && !extra.length ? { kind: 'acknowledge', target, origin } : undefined;
     }
     case 'mute': {

@@ -1,6 +1,7 @@
 // The chat-neutral message model: what the bot says, before any platform decides how it looks.
 // Builders are pure; each platform renderer (slack/, discord/, console/) turns a ChatMessage into
 // its own wire shape and owns that platform's limits and escaping. Text here is raw, unescaped.
+import type { AlertOrigin } from '../alerts/incidents.js';
 import type { ExplanationDetail } from '../knowledge/explain/explain-text.js';
 import type { FindingDefinition } from '../knowledge/knowledge-base.js';
 import type { Finding, ProbeReport, Protocol, StageName, StageResult, StageStatus } from '../probes/probe.js';
@@ -105,7 +106,7 @@ export interface AlertMessage {
   /** auth, capacity, reset, unreachable, tls */
   alertClass: string;
   /** Where the evidence comes from: scheduled checks or server logs. */
-  origin: 'check' | 'logs';
+  origin: AlertOrigin;
   status: 'firing' | 'resolved';
   severity: 'warning' | 'critical';
   /** "530 Login incorrect. — 3 checks in a row", counts, top sources. */
@@ -239,6 +240,13 @@ export type ChatMessage =
 /** The chart a message carries (status, report), for the renderers that attach it. */
 export function chartOf(message: ChatMessage | undefined): ChartImage | undefined {
   return message?.kind === 'status' || message?.kind === 'report' ? message.chart : undefined;
+}
+
+/** Where an incident's evaluations come from, in words (the footer of an alert). */
+export function originLabel(origin: AlertOrigin): string {
+  if (origin === 'check') return 'from scheduled checks';
+  if (origin === 'logs') return 'from server logs';
+  return `expected delivery ${origin.slice('delivery:'.length)}`;
 }
 
 export function notice(text: Rich): NoticeMessage {

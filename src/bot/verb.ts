@@ -14,6 +14,7 @@ import type { ChannelScope, ScopeChannel } from './scope.js';
 import type { StatusAnswers } from './status-answer.js';
 import type { IdentityDesk } from './identity-desk.js';
 import type { ReportAnswers } from './report-answer.js';
+import type { DeliveryBoardReader } from '../deliveries/delivery-board-reader.js';
 
 /** What verbs act through. Built once, before any adapter listens. */
 export interface BotServices {
@@ -31,6 +32,8 @@ export interface BotServices {
   identity: Pick<IdentityDesk, 'describe' | 'accept' | 'suspicious'>;
   /** To edit what a verb posted (a check's "checking…" that cannot be queued). */
   outbounds: ChatOutbounds;
+  /** Today's expected deliveries, as the workers last judged them. */
+  deliveries: Pick<DeliveryBoardReader, 'rows'>;
 }
 
 /** One run of a verb: who asked where, how to answer, and the services. */

@@ -63,6 +63,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (target: string, flags) => setExit(await (await import('./report-command.js')).reportCommand(target, flags, io)));
 
   program
+    .command('deliveries')
+    .description("today's expected deliveries of the targets file, judged now from a listing of each folder")
+    .argument('[target]')
+    .option('--json', 'print the rows as JSON')
+    .action(async (target: string | undefined, flags) => setExit(await (await import('./deliveries-command.js')).deliveriesCommand(target, flags, io)));
+
+  program
     .command('runbooks')
     .description('list and validate the runbooks (built-ins plus the folder in $FTPOPS_RUNBOOKS)')
     .option('--json', 'print as JSON')

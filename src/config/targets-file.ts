@@ -2,13 +2,14 @@
 // only. Validated once at load; every error names the file, the line and the field.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { AdhocPolicy } from './adhoc-policy.js';
 import { parseDuration, parseInterval } from './duration.js';
 import { parseTargetUrl } from '../probes/target-url.js';
 import { STAGE_NAMES } from '../probes/probe.js';
+import { deliveriesSchema } from '../deliveries/delivery-schema.js';
 
 const duration = z.union([z.string(), z.number()]);
 /** A Discord snowflake. YAML reads a bare 19-digit number inexactly (past 2^53), so it must be quoted. */
@@ -80,6 +81,8 @@ export const targetSchema = z
       .strict()
       .refine((i) => i.tokenEnv !== undefined || i.file !== undefined, 'give tokenEnv (HTTP ingestion) or file (a log file to follow)')
       .optional(),
+    /** Files partners must deliver to (or pick up from) folders on this server (src/deliveries). */
+    deliveries: deliveriesSchema.optional(),
   })
   .strict();
 export type TargetConfig = z.infer<typeof targetSchema> & { name: string; baseDir: string };
@@ -234,6 +237,11 @@ function wrap(where: string, fn: () => unknown): void {
 function nodeAt(node: unknown, fieldPath: Array<string | number>): YamlNode | undefined {
   let current = node;
   for (const key of fieldPath) {
+    // A list (a target's deliveries): the key is the item's index.
+    if (isSeq(current)) {
+      current = typeof key === 'number' || /^\d+$/.test(String(key)) ? current.items[Number(key)] : undefined;
+      continue;
+    }
     if (!isMap(current)) return undefined;
     const pair = current.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
     if (!pair) return undefined;

@@ -47,12 +47,15 @@ export class LogAlerts {
     private readonly incidents: IncidentStore,
     private readonly settingsFor: (target: string) => { thresholds: Thresholds; policy: AlertPolicy },
     private readonly evaluateEveryMs = 5_000,
+    /** Keeps the parsed events as evidence (expected deliveries: src/deliveries/partner-events.ts). */
+    private readonly keepEvents?: (target: string, events: LogEvent[], now: number) => Promise<void>,
   ) {}
 
   async ingest(target: string, lines: readonly string[], daemon: Daemon | undefined, now = Date.now()): Promise<IngestResult> {
     const counted: CountedEvent[] = [];
     let events = 0;
     let unknown = 0;
+    const parsed: LogEvent[] = [];
     for (const line of lines) {
       if (!line.trim()) continue;
       const event = parseLogLine(line, daemon);
@@ -61,10 +64,13 @@ export class LogAlerts {
         continue;
       }
       events += 1;
+      parsed.push(event);
       counted.push(...countedEvents(event));
     }
     processMetrics().observeIngest(target, events, unknown);
     await this.windows.record(target, counted, now);
+    // Evidence must not cost the alerts: a lost write only weakens a later "why".
+    if (this.keepEvents && lines.length) await this.keepEvents(target, parsed, now).catch(() => undefined);
     if (unknown) await this.redis.hincrby(new RedisKeys(this.prefix).ingestUnknown(), target, unknown);
     // Evaluate at once: a burst is said within the second, not at the next tick.
     if (events) await this.evaluate(target, now).catch(() => undefined);

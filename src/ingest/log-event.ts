@@ -14,7 +14,13 @@ export type LogEventKind =
   | 'connection_reset'
   | 'connection_dropped'
   | 'transfer_ok'
-  | 'transfer_failed';
+  | 'transfer_failed'
+  // OpenSSH's sftp-server / internal-sftp with `-l INFO`: a session's user, a file opened for
+  // writing, a file closed with its byte counts. Not counted by the alerts: evidence for expected
+  // deliveries, which pair them into uploads (src/deliveries/sftp-uploads.ts).
+  | 'sftp_session'
+  | 'sftp_open_write'
+  | 'sftp_close';
 
 export type LogDaemon = 'vsftpd' | 'proftpd' | 'pure-ftpd' | 'sshd';
 

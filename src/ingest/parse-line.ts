@@ -38,6 +38,7 @@ export function parseLogLine(line: string, hint?: LogDaemon): LogEvent | undefin
 export function detect(msg: string, tag: string | undefined): LogDaemon | undefined {
   if (tag !== undefined) {
     if (tag.startsWith('sshd')) return 'sshd'; // sshd, sshd-session (OpenSSH ≥ 9.8), sshd-auth
+    if (tag === 'internal-sftp' || tag === 'sftp-server') return 'sshd'; // its SFTP subsystem with -l INFO
     if (tag === 'pure-ftpd' || tag.startsWith('pure-ftpd')) return 'pure-ftpd';
     if (tag === 'proftpd') return 'proftpd';
     if (tag === 'vsftpd') return 'vsftpd';

@@ -220,6 +220,21 @@ export interface ProbeRequest {
    * check at the resolve stage as check.address_denied, before any connection is made.
    */
   refuseAddress?: (address: string, host: string) => string | undefined;
+  /**
+   * Hears the list stage's entries that `wants` (by name), with their facts: expected deliveries
+   * keep the matching files only (src/deliveries/folder-listing.ts), and the facts of the others
+   * are never worked out. Set by the worker; never job data.
+   */
+  listing?: { wants(name: string): boolean; keep(entry: ListedEntry): void };
+}
+
+/** A directory entry with the facts the server gave: MLSD facts, a parsed LIST line, SFTP attributes. */
+export interface ListedEntry {
+  name: string;
+  size: number;
+  /** Modify time (ms since the epoch) when the server gave one; LIST gives it to the minute. */
+  modifiedAt?: number;
+  isFile: boolean;
 }
 
 export const DEFAULT_PORTS: Record<Protocol, number> = { ftp: 21, ftpes: 21, ftps: 990, sftp: 22 };

@@ -58,6 +58,21 @@ export class RedisKeys {
   ingestUnknown(): string {
     return `${this.prefix}:ingest-unknown`;
   }
+  // … and the events kept as evidence for expected deliveries, and when lines last came in.
+  ingestEvents(target: string): string {
+    return `${this.prefix}:ingest-events:${target}`;
+  }
+  ingestSeen(target: string): string {
+    return `${this.prefix}:ingest-seen:${target}`;
+  }
+
+  // Expected deliveries: the state of one occurrence (or of a pickup folder), and the targets' boards.
+  deliveryState(target: string, delivery: string, occurrence: string): string {
+    return `${this.prefix}:delivery:${target}:${delivery}:${occurrence}`;
+  }
+  deliveryBoard(target: string): string {
+    return `${this.prefix}:delivery-board:${target}`;
+  }
 
   // Runbook sessions, the thread each is open in, and the sweeps' schedules.
   runbookSession(sessionId: string): string {

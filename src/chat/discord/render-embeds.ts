@@ -15,6 +15,7 @@ import { escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField, APIComponentInMessageActionRow } from 'discord.js';
 import { buttonId } from '../../bot/incoming.js';
 import type { AlertMessage, ChatAction, ChatMessage, ExplanationMessage, FindingView, RunbookStepMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
+import { originLabel } from '../../bot/messages.js';
 import { type Rich, richLines } from '../../bot/rich.js';
 import { alertMark, clip, defuseFences, formatMs, muteLabel, splitFenced, STEP_KIND_MARK } from '../text.js';
 
@@ -161,7 +162,7 @@ function renderAlert(m: AlertMessage): DiscordRendering {
     title: `${mark} ${m.alertClass} — ${m.target}`,
     description: escapeDiscord(m.detail),
     fields: m.ackedBy ? [field('Acknowledged by', discordMarkdown([{ user: m.ackedBy }]))] : [],
-    footer: `${m.origin === 'check' ? 'from scheduled checks' : 'from server logs'} · first seen ${m.firstSeenAt}${since} · runbook ${m.runbook}`,
+    footer: `${originLabel(m.origin)} · first seen ${m.firstSeenAt}${since} · runbook ${m.runbook}`,
     color: m.status === 'resolved' ? COLOR.resolved : m.severity === 'critical' ? COLOR.failure : COLOR.warning,
   });
   return { payload: { embeds: [e.embed], components: m.status === 'firing' ? buttonRows(m.actions) : [], allowed_mentions: { parse: [] } }, followUps: [] };

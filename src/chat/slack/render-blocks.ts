@@ -3,6 +3,7 @@
 // ./blocks.ts; runbook messages: ./render-runbook.ts.
 import { buttonId } from '../../bot/incoming.js';
 import type { AlertMessage, ChatAction, ChatMessage, ExplanationMessage, Fact, FindingView, HelpMessage, ProgressMessage, StageLine, SummaryMessage } from '../../bot/messages.js';
+import { originLabel } from '../../bot/messages.js';
 import { alertMark, clip, formatDuration, formatMs } from '../text.js';
 import {
   ACTION_PREFIX,
@@ -74,7 +75,7 @@ function renderAlert(m: AlertMessage): SlackRendering {
     header(title),
     section(clip(escapeMrkdwn(m.detail), SLACK_LIMITS.sectionText)),
     context(
-      `${m.origin === 'check' ? 'from scheduled checks' : 'from server logs'} · first seen ${escapeMrkdwn(m.firstSeenAt)}${since} · runbook \`${escapeMrkdwn(m.runbook)}\`${m.ackedBy ? ` · acknowledged by ${mrkdwn([{ user: m.ackedBy }])}` : ''}`,
+      `${escapeMrkdwn(originLabel(m.origin))} · first seen ${escapeMrkdwn(m.firstSeenAt)}${since} · runbook \`${escapeMrkdwn(m.runbook)}\`${m.ackedBy ? ` · acknowledged by ${mrkdwn([{ user: m.ackedBy }])}` : ''}`,
     ),
   ];
   const actions = m.status === 'firing' ? actionsBlock(m.actions) : undefined;

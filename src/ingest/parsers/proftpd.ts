@@ -2,6 +2,9 @@
 // `proftpd[pid] server (client[ip]): message` (SystemLog). NOT verified on a running daemon: proftpd is not
 // on the testbed; shapes come from its documentation and source (see test/fixtures/logs/proftpd.log).
 import { type LogEvent, clipLine, makeEvent, splitPrefix } from '../log-event.js';
+import { parseXferlogMessage } from './vsftpd.js';
+
+const XFERLOG_START = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} /;
 
 const CLIENT = /^(?:\S{1,255} )?\([^()[\]]{0,255}\[([^\]]{1,255})\]\)(?::| -) /;
 const LOGIN_FAILED = /^USER (.{0,256}?) \(Login failed\)(?:: (.*))?$/;
@@ -16,6 +19,8 @@ export function parseProftpdLine(line: string): LogEvent | undefined {
 }
 
 export function parseProftpdMessage(msg: string, at?: string): LogEvent | undefined {
+  // Its TransferLog (xferlog format) starts with a ctime date: "Wed Dec  2 06:10:11 2026 0 host …".
+  if (XFERLOG_START.test(msg)) return parseXferlogMessage(msg, 'proftpd');
   // The master process logs this without a client part (no source).
   if (MAX_INSTANCES.test(msg)) return makeEvent('too_many_connections', 'proftpd', { at, detail: msg });
   const c = CLIENT.exec(msg);

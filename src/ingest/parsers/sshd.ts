@@ -12,6 +12,12 @@ const ENDED = /^Connection (reset|closed) by (?:(?:authenticating|invalid) user 
 const DISCONNECTED = /^Disconnected from (?:(?:authenticating|invalid) user (.{0,256}) )?(\S{1,255}) port \d{1,5} \[preauth\]$/;
 const DROP = /^drop connection #\d{1,10} from \[([^\]]{1,255})\]:\d{1,5} on \[[^\]]{1,255}\]:\d{1,5} past MaxStartups$/;
 const TIMEOUT = /^Timeout before authentication for (?:connection from )?(\S{1,255}) (?:port|to) /;
+// sftp-server.c with -l INFO (also internal-sftp): logit() of session start, open and close. It logs
+// through syslog only (not to an `sshd -E` file), so these shapes come from its source, not from
+// the testbed's sshd.
+const SFTP_SESSION = /^session opened for local user (.{1,256}) from \[([^\]]{1,255})\]$/;
+const SFTP_OPEN = /^open "(.{1,1024})" flags (\S{1,128}) mode 0?\d{1,6}$/;
+const SFTP_CLOSE = /^close "(.{1,1024})" bytes read (\d{1,20}) written (\d{1,20})$/;
 
 export function parseSshdLine(line: string): LogEvent | undefined {
   const p = splitPrefix(clipLine(line));
@@ -51,6 +57,15 @@ export function parseSshdMessage(msg: string, at?: string): LogEvent | undefined
       return undefined;
     case 84: // T
       if ((m = TIMEOUT.exec(text))) return makeEvent('connection_dropped', 'sshd', { source: m[1], at, detail: 'LoginGraceTime' });
+      return undefined;
+    case 115: // s
+      if ((m = SFTP_SESSION.exec(text))) return makeEvent('sftp_session', 'sshd', { user: m[1], source: m[2], at });
+      return undefined;
+    case 111: // o
+      if ((m = SFTP_OPEN.exec(text)) && m[2]!.includes('WRITE')) return makeEvent('sftp_open_write', 'sshd', { at, detail: m[1] });
+      return undefined;
+    case 99: // c
+      if ((m = SFTP_CLOSE.exec(text))) return makeEvent('sftp_close', 'sshd', { at, detail: `${m[1]} (${m[3]} bytes)` });
       return undefined;
     default:
       // "Invalid user U from …" (the outcome follows on a Failed/Connection line), "kex_exchange_identification: …"

@@ -2,7 +2,7 @@
 // log_ftp_protocol=YES "FTP command"/"FTP response" lines), the same messages via syslog
 // (syslog_enable=YES: no date, no [pid]), and the wu-ftpd style xferlog (also written by proftpd).
 // Shapes verified against vsftpd 3.0.3 (test/fixtures/logs/vsftpd*.log, test/fixtures/daemon-replies.md).
-import { type LogEvent, clipLine, ctimeToIso, makeEvent, splitPrefix } from '../log-event.js';
+import { type LogDaemon, type LogEvent, clipLine, ctimeToIso, makeEvent, splitPrefix } from '../log-event.js';
 
 // `Sun Nov 22 21:58:27 2026 ` (day padded with a space when < 10)
 const CTIME = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4}) /;
@@ -97,11 +97,18 @@ function response(rest: string, user: string | undefined, at: string | undefined
   return undefined;
 }
 
-function xferlog(rest: string, at: string | undefined): LogEvent | undefined {
+function xferlog(rest: string, at: string | undefined, daemon: LogDaemon = 'vsftpd'): LogEvent | undefined {
   const m = XFER.exec(rest);
   if (!m) return undefined;
   const dir = rest.charAt(rest.length - 1) === 'c' ? 'transfer_ok' : 'transfer_failed';
-  return makeEvent(dir, 'vsftpd', { user: m[4], source: m[1], at, detail: `xferlog ${m[3]} (${m[2]} bytes)` });
+  return makeEvent(dir, daemon, { user: m[4], source: m[1], at, detail: `xferlog ${m[3]} (${m[2]} bytes)` });
+}
+
+/** A wu-ftpd style xferlog line as another daemon writes it (ProFTPD's TransferLog). */
+export function parseXferlogMessage(msg: string, daemon: LogDaemon): LogEvent | undefined {
+  const d = CTIME.exec(msg);
+  if (!d) return undefined;
+  return xferlog(msg.slice(d[0].length), ctimeToIso(d[1]!, d[2]!, d[3]!, d[4]!, d[5]!, d[6]!), daemon);
 }
 
 function firstQuoted(s: string | undefined): string {

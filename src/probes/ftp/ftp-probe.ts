@@ -21,6 +21,7 @@ import { changeDirectory } from './change-directory.js';
 import { removeLeftoverCanary } from './leftover-canary.js';
 import { awaitTls13Verdict } from '../tls-check.js';
 import { explainVersionFailure } from '../old-tls-version.js';
+import { listedEntry } from './listed-entry.js';
 
 /** A basic-ftp Client that exposes the greeting step and remembers what FEAT said. */
 export class ProbeFtpClient extends Client {
@@ -133,6 +134,8 @@ async function loginListTransfer(ctx: ProbeContext, client: ProbeFtpClient): Pro
     facts.cwd = clean(await client.pwd());
     const entries = await client.list();
     facts.entries = entries.length;
+    const listing = req.listing;
+    if (listing) for (const entry of entries) if (entry.isFile && listing.wants(entry.name)) listing.keep(listedEntry(entry));
     return entries.length;
   }, (n) => `${facts.cwd} — ${n} entr${n === 1 ? 'y' : 'ies'}${facts.passiveAddress ? ` via passive ${facts.passiveAddress}` : ''}`);
 

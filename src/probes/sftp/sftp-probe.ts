@@ -15,6 +15,7 @@ import { canaryPayload, sha256 } from '../canary.js';
 import { Milestones } from './milestones.js';
 import { readRemote, writeRemote, sftpCall } from './sftp-calls.js';
 import { hostKeyOf, hostKeyRefusal, openSshFingerprint, presentedKeys } from './host-keys.js';
+import { readFolderInBatches } from './read-folder.js';
 
 export { openSshFingerprint };
 
@@ -117,6 +118,10 @@ export async function runSftpProbe(ctx: ProbeContext, socket: Socket): Promise<v
       // realpath's answer is the server's text: what is shown is cleaned, what is used is the path as sent.
       cwd = await sftpCall<string>((cb) => channel.realpath(req.path ?? '.', cb));
       facts.cwd = clean(cwd);
+      if (req.listing) {
+        facts.entries = await readFolderInBatches(channel, cwd, req.listing);
+        return facts.entries;
+      }
       const entries = await sftpCall<unknown[]>((cb) => channel.readdir(cwd, cb));
       facts.entries = entries.length;
       return entries.length;
