@@ -53,7 +53,6 @@ export class SlackAdapter implements ChatAdapter {
     this.app.command('/ftp', async ({ command, ack, respond }) => {
       // Acknowledge first (Slack allows 3 s): every refusal and answer follows through response_url.
       await ack();
-      await nextTurn();
       const incoming: Incoming = {
         platform: 'slack',
         user: command.user_id,
@@ -65,7 +64,6 @@ export class SlackAdapter implements ChatAdapter {
     });
     this.app.action<BlockButtonAction>(new RegExp(`^${ACTION_PREFIX.replace('.', '\\.')}`), async ({ ack, body, action, respond }) => {
       await ack();
-      await nextTurn();
       // A click on an ephemeral message (a private answer) comes without `message`: only its
       // container names it, and no thread can hang off it.
       const container = (body as { container?: { channel_id?: string; message_ts?: string; thread_ts?: string; is_ephemeral?: boolean } }).container;
@@ -170,10 +168,3 @@ export class SlackAdapter implements ChatAdapter {
   }
 }
 
-/**
- * Let the event loop take its next turn: in a burst of commands, the requests still being read
- * get their acknowledgements before this one's work (rendering, the Web API) runs.
- */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
