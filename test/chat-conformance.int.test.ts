@@ -4,6 +4,7 @@
 // the same escaping of a hostile server's text. One bot, in this process, with all three
 // adapters; a worker beside it; an FTP server that greets and refuses with mentions, links,
 // headings and 100 KB of text.
+import { plainWords } from './support/plain-words.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { startBot, type Running } from '../src/main.js';
@@ -157,19 +158,6 @@ async function until<T>(what: string, find: () => T | undefined, timeoutMs = 15_
   }
 }
 
-/** A platform's words as a person reads them: markup, escapes and mentions' ids taken out. */
-function plainWords(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\\([\\*_`~|<>#\-[\]().!])/g, '$1')
-    .replace(/\u200b/g, '')
-    .replace(/<@[A-Z0-9]+>/g, '@someone')
-    .replace(/@console\b/g, '@someone')
-    .replace(/[*`]/g, '')
-    .trim();
-}
 
 function slackTexts(body: Record<string, unknown>): string {
   const blocks = (body.blocks as Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> | undefined) ?? [];

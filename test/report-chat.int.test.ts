@@ -4,6 +4,7 @@
 // multipart upload of the chart does not run inside vitest's worker), and
 // `ftpops report` on the command line give the same report, from history written as if over a
 // month, each chat with its chart.
+import { plainWords } from './support/plain-words.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { Redis } from 'ioredis';
@@ -85,16 +86,6 @@ async function until<T>(what: string, find: () => T | undefined | null | false, 
   }
 }
 
-/** A platform's words as a person reads them: markup and escapes taken out. */
-function plainWords(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\\([\\*_`~|<>#\-[\]().!])/g, '$1')
-    .replace(/[*`]/g, '')
-    .trim();
-}
 
 describe('/ftp report alpha 2026-10', () => {
   it('the same report, with a chart, on Slack, Discord, the console and the command line', async () => {
