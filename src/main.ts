@@ -63,7 +63,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: { config?: Targe
   const httpRoutes: HttpRoute[] = [
     ...(slackAdapter?.routes ?? []),
     { method: 'POST', prefix: '/ingest/', handler: (req, res) => handleIngest(req, res, { targets, env, logs: core.logs }) },
-    ...healthRoutes(() => [...core.readiness, ...chatReadiness], processMetrics()),
+    ...healthRoutes(() => [...core.readiness, ...chatReadiness], processMetrics(), env.FTPOPS_METRICS_TOKEN || undefined),
   ];
   const consoleAuth = options.console ? new ConsoleAuth({ host: options.console.host, port: options.console.port, env }) : undefined;
   if (consoleAdapter && consoleAuth) httpRoutes.push(...consoleRoutes(consoleAdapter, { auth: consoleAuth, ...(options.console?.demo ? { demo: options.console.demo } : {}) }));

@@ -87,7 +87,7 @@ export async function startWorker(env: NodeJS.ProcessEnv, config: TargetsFile = 
   const unwatch = [metrics.watchQueue(() => queue.counts()), metrics.watchRedis(() => pingMs(probeRedis))];
   const readiness = [redisReadiness(probeRedis), queueReadiness(() => queue.counts()), { name: 'worker', check: async () => (worker.isRunning() ? undefined : 'not running') }];
   const metricsPort = env.FTPOPS_METRICS_PORT ? positiveInt(env, 'FTPOPS_METRICS_PORT', 9464) : undefined;
-  const http = metricsPort ? await startHttpServer({ host: env.FTPOPS_METRICS_HOST ?? '0.0.0.0', port: metricsPort, routes: healthRoutes(() => readiness, metrics) }) : undefined;
+  const http = metricsPort ? await startHttpServer({ host: env.FTPOPS_METRICS_HOST ?? '0.0.0.0', port: metricsPort, routes: healthRoutes(() => readiness, metrics, env.FTPOPS_METRICS_TOKEN || undefined) }) : undefined;
   // A delivery folder's listing logs in like a check: the same remembered identity must match
   // before any password is offered.
   const deliveries = await startDeliveries({

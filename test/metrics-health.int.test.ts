@@ -13,6 +13,8 @@ import { startBot, type Running } from '../src/main.js';
 import { startWorker } from '../src/worker.js';
 import { loadTargetsFile } from '../src/config/targets-file.js';
 import { FtpopsMetrics } from '../src/metrics/metrics.js';
+import { healthRoutes } from '../src/http/health.js';
+import { startHttpServer } from '../src/http/http-server.js';
 import { startFaultFtpServer, type FaultFtpServer } from './support/fault-ftp-server.js';
 import { freePort, uniquePrefix, writeConfig } from './support/bot-process.js';
 import { startRedis, stopChild } from './support/private-redis.js';
@@ -152,6 +154,29 @@ describe('/metrics', () => {
     const families = await parse((await m.text()).body);
     const targets = samples(families, 'ftpops_check_results_total').map((s) => s.labels.target).sort();
     expect(targets).toEqual(['adhoc', 'all']);
+  });
+  it('with FTPOPS_METRICS_TOKEN: only a scraper with the bearer token reads it (401 otherwise); health stays open', async () => {
+    const server = await startHttpServer({ host: '127.0.0.1', port: 0, routes: healthRoutes(() => [], new FtpopsMetrics(), 'scrape-secret') });
+    try {
+      const read = async (authorization?: string) => {
+        const res = await fetch(`http://127.0.0.1:${server.port}/metrics`, { headers: authorization ? { authorization } : {} });
+        return { status: res.status, body: await res.text(), challenge: res.headers.get('www-authenticate') };
+      };
+      const none = await read();
+      expect(none.status).toBe(401);
+      expect(none.challenge).toBe('Bearer');
+      expect(none.body).not.toMatch(/ftpops_/);
+      expect((await read('Bearer scrape-secreT')).status).toBe(401);
+      expect((await read('Basic c2NyYXBlLXNlY3JldA==')).status).toBe(401);
+      // prom-client's event-loop gauges read "Nan" until their first sample (as in the test above).
+      await new Promise((r) => setTimeout(r, 300));
+      const ok = await read('Bearer scrape-secret');
+      expect(ok.status).toBe(200);
+      expect(Object.keys(await parse(ok.body))).toContain('ftpops_check_results_total');
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

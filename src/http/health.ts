@@ -3,7 +3,11 @@
 //   restart would not fix Redis);
 // - GET /readyz: every readiness check passes within its deadline (Redis answers, the queue is
 //   usable, the chat connections are up); otherwise 503 naming what is not ready;
-// - GET /metrics: the Prometheus text format (src/metrics/metrics.ts).
+// - GET /metrics: the Prometheus text format (src/metrics/metrics.ts); with FTPOPS_METRICS_TOKEN
+//   set, only for `Authorization: Bearer <token>` (target names and finding counts are not for
+//   everyone who can reach the bot's public port).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FtpopsMetrics } from '../metrics/metrics.js';
 import { answerJson, type HttpRoute } from './http-server.js';
 
@@ -15,7 +19,7 @@ export interface ReadinessCheck {
 
 const CHECK_DEADLINE_MS = 2_000;
 
-export function healthRoutes(readiness: () => ReadinessCheck[], metrics?: FtpopsMetrics): HttpRoute[] {
+export function healthRoutes(readiness: () => ReadinessCheck[], metrics?: FtpopsMetrics, metricsToken?: string): HttpRoute[] {
   const routes: HttpRoute[] = [
     { method: 'GET', prefix: '/healthz', handler: (_req, res) => answerJson(res, 200, { status: 'alive' }) },
     {
@@ -32,7 +36,11 @@ export function healthRoutes(readiness: () => ReadinessCheck[], metrics?: Ftpops
     routes.push({
       method: 'GET',
       prefix: '/metrics',
-      handler: async (_req, res) => {
+      handler: async (req, res) => {
+        if (metricsToken && !bearerMatches(req, metricsToken)) {
+          answerJson(res, 401, { error: 'this endpoint needs Authorization: Bearer <FTPOPS_METRICS_TOKEN>' }, { 'www-authenticate': 'Bearer' });
+          return;
+        }
         const { contentType, body } = await metrics.text();
         res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
         res.end(body);
@@ -54,4 +62,12 @@ async function verdict(c: ReadinessCheck): Promise<string> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The request's bearer token equals `token` (compared in constant time, as digests). */
+function bearerMatches(req: IncomingMessage, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!given) return false;
+  const digest = (t: string) => createHash('sha256').update(t).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
