@@ -1,6 +1,7 @@
 // The router in-process, through a fake chat platform, on real Redis: every verb and every button,
 // every refusal, and the audit record of each. What a platform's adapter adds (its wire format)
 // is tested in chat-conformance.int.test.ts.
+import { buttonId } from '../src/bot/incoming.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createBotCore, type BotCore } from '../src/bot/bot-core.js';
@@ -167,6 +168,30 @@ describe('commands', () => {
     // Typed inside a thread, it runs in that thread.
     const inThread = await discord.command('runbook too-many-connections beta', OPS, { channel: 'D0CHAN', thread: 'T0THREAD', guild: '111111111111111111' });
     expect(inThread[0]).toMatchObject({ how: 'post', message: { kind: 'runbook-step' }, place: { channel: 'D0CHAN', thread: 'T0THREAD' } });
+  });
+  it('runbook: a click the moment the first step appears is taken, not told the session is gone', async () => {
+    let fastClick: Promise<Said[]> | undefined;
+    slack.onPost = async (posted) => {
+      const done = posted.message.kind === 'runbook-step' ? posted.message.actions.find((a) => a.kind === 'runbook-step' && (a.action === 'done' || a.action === 'skip')) : undefined;
+      if (!done || fastClick) return;
+      // The person sees the step and clicks while the platform has not yet told the bot the
+      // message's id (not awaited: the click runs beside the post).
+      fastClick = slack.click(buttonId(done), OPS, { channel: posted.place!.channel, thread: posted.place!.thread! }, { id: posted.ref.id, thread: posted.place!.thread! });
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    try {
+      await slack.command('runbook auth.failed alpha', OPS, OPEN);
+    } finally {
+      slack.onPost = undefined;
+    }
+    expect(fastClick).toBeDefined();
+    const answer = await fastClick!;
+    expect(privately(answer)).not.toMatch(/session is gone|Nothing changed/);
+    // The first step closed and the next one was posted (the command's own answers may fall in between).
+    expect(answer.filter((s) => s.message.kind === 'runbook-step').map((s) => [s.how, s.message.kind])).toEqual([
+      ['edit', 'runbook-step'],
+      ['post', 'runbook-step'],
+    ]);
   });
 });
 

@@ -185,7 +185,7 @@ describe('every built-in runbook, walked in Slack', () => {
     await start('all', uniquePrefix(), port, shared);
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') for (const p of shared) console.log(`--- process output ---\n${p.output.slice(-3000)}`);
+    if (ctx.task.result?.state === 'fail') for (const p of shared) console.log(`--- process output ---\n${p.output.slice(-(Number(process.env.RB_OUTPUT_TAIL) || 3000))}`);
   });
   afterAll(async () => {
     await Promise.all(shared.map((p) => p.kill('SIGKILL')));

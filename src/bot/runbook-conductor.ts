@@ -107,8 +107,16 @@ export class RunbookConductor implements RunbookCheckListener {
     }
     const session = startSession(runbook, request.target, this.now());
     await this.options.store.create(sessionId, session);
-    const messageId = (await chat.post({ channel: request.channel, thread: threadId }, runbookStepMessage(this.view(runbook, session, sessionId)))).id;
-    await this.options.store.setPlace(sessionId, { platform: request.platform, channel: request.channel, threadId, messageId, recordsFrom: 0 });
+    // The place is stored before the first step is visible: a click that comes the moment the
+    // message appears must find its session (it used to be told "this runbook session is gone").
+    // Its message id follows the post; until then, this session's showing waits for it.
+    const place = { platform: request.platform, channel: request.channel, threadId, messageId: '', recordsFrom: 0 };
+    await this.options.store.setPlace(sessionId, place);
+    const thread = threadId;
+    await this.inOrder(sessionId, async () => {
+      const messageId = (await chat.post({ channel: request.channel, thread }, runbookStepMessage(this.view(runbook, session, sessionId)))).id;
+      await this.options.store.setPlace(sessionId, { ...place, messageId });
+    });
     return { sessionId, threadId, alreadyOpen: false, runbook };
   }
 
@@ -174,6 +182,8 @@ export class RunbookConductor implements RunbookCheckListener {
 
   /** Queue the step's check like any /ftp check; its answer comes back through onResult. */
   private async runCheck(sessionId: string, runbook: Runbook, session: RunbookSession): Promise<void> {
+    // The check's answer edits the step's message: let a first post still under way name it.
+    await this.showing.get(sessionId)?.catch(() => undefined);
     const place = await this.placeOf(sessionId);
     const protocol = currentStep(runbook, session).check?.protocol;
     const delivery: Delivery = {
@@ -202,8 +212,13 @@ export class RunbookConductor implements RunbookCheckListener {
   private show(sessionId: string, runbook: Runbook, before: RunbookSession, after: RunbookSession): Promise<void> {
     // One at a time per session: a check that answers at once must not have its step shown,
     // then painted over by the "running…" view of the click that asked for it.
+    return this.inOrder(sessionId, () => this.showNow(sessionId, runbook, before, after));
+  }
+
+  /** Runs `work` after whatever this session is already showing (in this process). */
+  private inOrder(sessionId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.showing.get(sessionId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.showNow(sessionId, runbook, before, after));
+    const next = previous.catch(() => undefined).then(work);
     this.showing.set(sessionId, next);
     void next.finally(() => this.showing.get(sessionId) === next && this.showing.delete(sessionId)).catch(() => undefined);
     return next;

@@ -25,9 +25,16 @@ export class FakeChat implements ChatOutbound {
 
   constructor(readonly platform: ChatPlatform, private readonly router: Router) {}
 
+  /**
+   * Called as a message is posted, before the bot hears back (awaited: a slow platform answer):
+   * for what a very fast person does while the bot still waits for its message's id.
+   */
+  onPost?: (said: Said) => void | Promise<void>;
+
   async post(place: Place, message: ChatMessage): Promise<MessageRef> {
     const ref = { channel: place.channel, id: `m${++this.n}` };
     this.said.push({ how: 'post', message, place, ref });
+    await this.onPost?.(this.said.at(-1)!);
     return ref;
   }
 

@@ -95,7 +95,11 @@ export async function walkToEnd(
   const clicks: string[] = [];
   let version = after;
   for (let i = 0; i < 80; i++) {
-    const state = await settled(fake, channel, threadTs, version);
+    const state = await settled(fake, channel, threadTs, version).catch((err: Error) => {
+      // Say where it stopped: the thread's newest message as people would read it.
+      const last = thread(fake, channel, threadTs).at(-1);
+      throw new Error(`${channel}: ${err.message.split(";")[0]} after ${clicks.join(' → ') || 'no click'}; the thread ends with: ${last ? messageText(last).slice(0, 600) : '(nothing)'}`);
+    });
     if (state.kind === 'timeline') return { timeline: state.message, clicks };
     const { step } = state;
     if (step.labels.some((l) => /again/.test(l))) throw new Error(`a check did not behave as the step expects:\n${step.text}`);
