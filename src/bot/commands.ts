@@ -66,6 +66,25 @@ function hostOf(url: string | undefined): string {
   }
 }
 
+/** A viewer's command about one target, or every target this channel may use: `/ftp <name> [target]`. */
+function oneOrAllTargets(name: string, description: string, run: CommandVerb<{ target?: string }>['run']): CommandVerb<{ target?: string }> {
+  return {
+    name,
+    usage: `/ftp ${name} [target]`,
+    description,
+    options: [{ name: 'target', description: 'one target, or all', required: false, complete: 'target' }],
+    parse(words) {
+      if (words.length > 1 || (words[0] !== undefined && !NAME.test(words[0]))) return { problem: rich`say which target, or none for all: \`/ftp ${name} [target]\`` };
+      return words[0] ? { target: words[0] } : {};
+    },
+    need: () => 'viewer',
+    counted: true,
+    subject: (a) => a.target,
+    refuse: (a, act) => (a.target ? act.services.scope.refuseTarget(a.target, act.scope) : undefined),
+    run,
+  };
+}
+
 /** A command without arguments that only reads: for viewers. */
 function readingCommand(name: string, usage: string, description: string, run: CommandVerb<Record<string, never>>['run']): CommandVerb<Record<string, never>> {
   return { name, usage, description, options: [], parse: () => ({}), need: () => 'viewer', counted: true, run };
@@ -80,31 +99,17 @@ const targets = readingCommand('targets', '/ftp targets', 'list the targets this
   await act.reply.private(notice(rows.length ? richLines(rows) : replies.noTargetsHere()));
 });
 
-const status: CommandVerb<{ target?: string }> = {
-  name: 'status',
-  usage: '/ftp status [target]',
-  description: 'health, open incidents, availability and timings over 24 h, with a chart',
-  options: [{ name: 'target', description: 'one target, or all', required: false, complete: 'target' }],
-  parse(words) {
-    if (words.length > 1 || (words[0] !== undefined && !NAME.test(words[0]))) return { problem: rich`say which target, or none for all: \`/ftp status [target]\`` };
-    return words[0] ? { target: words[0] } : {};
-  },
-  need: () => 'viewer',
-  counted: true,
-  subject: (a) => a.target,
-  refuse: (a, act) => (a.target ? act.services.scope.refuseTarget(a.target, act.scope) : undefined),
-  async run(a, act) {
-    const { status: answers, scope } = act.services;
-    let answer;
-    try {
-      answer = a.target ? await answers.forTarget(a.target) : await answers.forTargets(scope.targetNames(act.scope));
-    } catch (err) {
-      await act.reply.private(notice(replies.cannotShowStatus((err as Error).message)));
-      return;
-    }
-    await act.reply.post(answer);
-  },
-};
+const status = oneOrAllTargets('status', 'health, open incidents, availability and timings over 24 h, with a chart', async (a, act) => {
+  const { status: answers, scope } = act.services;
+  let answer;
+  try {
+    answer = a.target ? await answers.forTarget(a.target) : await answers.forTargets(scope.targetNames(act.scope));
+  } catch (err) {
+    await act.reply.private(notice(replies.cannotShowStatus((err as Error).message)));
+    return;
+  }
+  await act.reply.post(answer);
+});
 
 const report: CommandVerb<{ target: string; period: string }> = {
   name: 'report',
@@ -201,31 +206,17 @@ const identity: CommandVerb<{ target: string }> = {
   run: async (a, act) => act.reply.private(notice(await act.services.identity.describe(a.target))),
 };
 
-const deliveries: CommandVerb<{ target?: string }> = {
-  name: 'deliveries',
-  usage: '/ftp deliveries [target]',
-  description: "today's expected deliveries: arrived (when, size), late, missing and why",
-  options: [{ name: 'target', description: 'one target, or all', required: false, complete: 'target' }],
-  parse(words) {
-    if (words.length > 1 || (words[0] !== undefined && !NAME.test(words[0]))) return { problem: rich`say which target, or none for all: \`/ftp deliveries [target]\`` };
-    return words[0] ? { target: words[0] } : {};
-  },
-  need: () => 'viewer',
-  counted: true,
-  subject: (a) => a.target,
-  refuse: (a, act) => (a.target ? act.services.scope.refuseTarget(a.target, act.scope) : undefined),
-  async run(a, act) {
-    const { deliveries: board, scope, config } = act.services;
-    let boards;
-    try {
-      boards = await board.rows(config(), a.target ? [a.target] : scope.targetNames(act.scope));
-    } catch (err) {
-      await act.reply.private(notice(replies.failed(`cannot show the deliveries: ${(err as Error).message}`)));
-      return;
-    }
-    await act.reply.post(notice(deliveryBoardText(boards)));
-  },
-};
+const deliveries = oneOrAllTargets('deliveries', "today's expected deliveries: arrived (when, size), late, missing and why", async (a, act) => {
+  const { deliveries: board, scope, config } = act.services;
+  let boards;
+  try {
+    boards = await board.rows(config(), a.target ? [a.target] : scope.targetNames(act.scope));
+  } catch (err) {
+    await act.reply.private(notice(replies.failed(`cannot show the deliveries: ${(err as Error).message}`)));
+    return;
+  }
+  await act.reply.post(notice(deliveryBoardText(boards)));
+});
 
 const help = readingCommand('help', '/ftp help', 'show this list', (_a, act) => act.reply.private(helpMessage(HELP_LINES)));
 
